@@ -1,0 +1,224 @@
+import DataLoader from 'dataloader';
+import {
+  GraphQLID,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  getNamedType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  type FieldNode,
+  type GraphQLFieldConfig,
+  type GraphQLFieldResolver,
+  type GraphQLInputType,
+  type GraphQLSchema,
+} from 'graphql';
+import { batchDelegateToSchema } from '@graphql-tools/batch-delegate';
+import { delegateToSchema, type Subschema } from '@graphql-tools/delegate';
+import type { IResolvers } from '@graphql-tools/utils';
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import type { LinkConfig } from '../config/schema';
+import { CompositionError } from './errors';
+import { fieldError } from './field-errors';
+import { matchByKey } from './match-by-key';
+import type { Subgraph } from './subgraph';
+import type { Renamer } from './transforms';
+
+/** A link from the config, checked against the sources and ready to wire. */
+export interface LinkPlan {
+  coordinate: string;
+  parentType: string;
+  fieldName: string;
+  config: LinkConfig;
+  many: boolean;
+  target: Subgraph;
+  /** The loader's name of the root field that resolves the link, and its public name. */
+  rawQueryField: string;
+  /** Set for batched links (the argument takes a list of keys): the hidden root field they call. */
+  batchField?: string;
+  /** Loader name of the field matched to the key in batch results. */
+  rawMatchField?: string;
+}
+
+export interface PlannedSource {
+  subgraph: Subgraph;
+  renamer: Renamer;
+  /** The source as the public schema sees it (naming rules, renames and hides applied). */
+  publicSchema: GraphQLSchema;
+}
+
+const linkPath = (coordinate: string, key?: string) => `links[${JSON.stringify(coordinate)}]${key ? `.${key}` : ''}`;
+
+/** Checks every link against the composed sources; an error names the config path to fix. */
+export function planLinks(links: Record<string, LinkConfig>, sources: PlannedSource[]): LinkPlan[] {
+  const publicType = (name: string) => sources.map((s) => s.publicSchema.getType(name)).find(Boolean);
+  return Object.entries(links)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([coordinate, config]) => {
+      const [parentType, fieldName] = coordinate.split('.');
+      const parent = publicType(parentType);
+      if (!parent || !isObjectType(parent)) {
+        throw new CompositionError(linkPath(coordinate), `no object type ${parentType} in the composed sources`);
+      }
+      if (parent.getFields()[fieldName]) {
+        throw new CompositionError(linkPath(coordinate), `${parentType} already has a field ${fieldName}; pick another name or hide that field`);
+      }
+      if (!parent.getFields()[config.from]) {
+        throw new CompositionError(
+          linkPath(coordinate, 'from'),
+          `${parentType} has no field "${config.from}" (it has ${Object.keys(parent.getFields()).join(', ')})`,
+        );
+      }
+      const owner = sources.find(({ subgraph, renamer }) =>
+        Object.keys(subgraph.schema.getQueryType()?.getFields() ?? {}).some((raw) => renamer.rootField('Query', raw) === config.query),
+      );
+      if (!owner) throw new CompositionError(linkPath(coordinate, 'query'), `no source has a query field "${config.query}"`);
+      const rawQueryField = Object.keys(owner.subgraph.schema.getQueryType()!.getFields()).find(
+        (raw) => owner.renamer.rootField('Query', raw) === config.query,
+      )!;
+      const queryField = owner.subgraph.schema.getQueryType()!.getFields()[rawQueryField];
+      const argument = queryField.args.find((arg) => arg.name === config.argument);
+      if (!argument) {
+        throw new CompositionError(
+          linkPath(coordinate, 'argument'),
+          `${config.query} has no argument "${config.argument}" (it has ${queryField.args.map((a) => a.name).join(', ') || 'none'})`,
+        );
+      }
+      const many = config.type.startsWith('[');
+      const targetTypeName = config.type.replace(/[[\]]/g, '');
+      const rawTarget = getNamedType(queryField.type);
+      const returned = owner.renamer.type(rawTarget.name);
+      if (returned !== targetTypeName) {
+        throw new CompositionError(linkPath(coordinate, 'type'), `"${config.query}" returns ${returned}, but the link declares ${config.type}`);
+      }
+      const plan: LinkPlan = { coordinate, parentType, fieldName, config, many, target: owner.subgraph, rawQueryField };
+      if (!isListInput(argument.type)) return plan;
+      if (!isObjectType(rawTarget)) throw new CompositionError(linkPath(coordinate, 'type'), `${returned} is not an object type`);
+      const rawMatchField = Object.keys(rawTarget.getFields()).find((raw) => owner.renamer.objectField(returned, raw) === config.matchOn);
+      if (!rawMatchField) {
+        throw new CompositionError(linkPath(coordinate, 'matchOn'), `${returned} has no field "${config.matchOn}" to match results to keys`);
+      }
+      return { ...plan, batchField: `_tessera_${parentType}_${fieldName}`, rawMatchField };
+    });
+}
+
+function isListInput(type: GraphQLInputType): boolean {
+  return isListType(isNonNullType(type) ? type.ofType : type);
+}
+
+/**
+ * The schema that batched links delegate to: the source's schema plus one hidden root field per
+ * batched link, `_tessera_<Type>_<field>(keys: [ID!]!)`, that calls the batch operation once and
+ * returns results matched to keys (a list per key for one-to-many links). Stitching's batch
+ * delegation matches by position, which is only safe because of this field.
+ */
+export function withBatchFields(subgraph: Subgraph, plans: LinkPlan[]): GraphQLSchema {
+  const mine = plans.filter((plan) => plan.target === subgraph && plan.batchField);
+  if (mine.length === 0) return subgraph.schema;
+  const queryFields = subgraph.schema.getQueryType()!.getFields();
+  const added: Record<string, GraphQLFieldConfig<unknown, unknown>> = {};
+  for (const plan of mine) {
+    const batchField = queryFields[plan.rawQueryField];
+    const rawType = getNamedType(batchField.type) as GraphQLObjectType;
+    const callBatch = batchField.resolve as GraphQLFieldResolver<unknown, unknown>;
+    const matchField = plan.rawMatchField!;
+    const resolve: GraphQLFieldResolver<unknown, unknown, { keys: string[] }> = async (root, { keys }, context, info) => {
+      const results = await callBatch(root, { ...plan.config.args, [plan.config.argument]: keys }, context, info);
+      const list = Array.isArray(results) ? (results as Array<Record<string, unknown>>) : [];
+      const keyOf = (result: Record<string, unknown>) => result[matchField];
+      return plan.many
+        ? matchByKey(list, keys, keyOf, { many: true })
+        : matchByKey(list, keys, keyOf, {
+            many: false,
+            missing: (key) =>
+              fieldError(`${plan.target.name} has no ${plan.config.type} with ${plan.config.matchOn} ${JSON.stringify(key)}`, {
+                code: 'NOT_FOUND',
+                source: plan.target.name,
+                key,
+              }),
+          });
+    };
+    added[plan.batchField!] = {
+      type: plan.many ? new GraphQLList(new GraphQLList(rawType)) : new GraphQLList(rawType),
+      args: { keys: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(GraphQLID))) } },
+      resolve: resolve as GraphQLFieldResolver<unknown, unknown>,
+    };
+  }
+  return mapSchema(subgraph.schema, {
+    [MapperKind.QUERY]: (type) => new GraphQLObjectType({ ...type.toConfig(), fields: { ...type.toConfig().fields, ...added } }),
+  });
+}
+
+export function linkTypeDefs(plans: LinkPlan[]): string {
+  return plans
+    .map((plan) => {
+      const description = plan.config.description ?? `Link: ${plan.config.query}(${plan.config.argument}: ${plan.parentType}.${plan.config.from})`;
+      return `extend type ${plan.parentType} {\n  ${JSON.stringify(description)}\n  ${plan.fieldName}: ${plan.config.type}\n}`;
+    })
+    .join('\n');
+}
+
+/**
+ * Resolvers of the link fields. Batched links go through batchDelegateToSchema: one call per link
+ * per level of the query. Per-key links go through a DataLoader that lives in the request's
+ * context: one call per distinct key, run concurrently, nothing shared between requests.
+ */
+export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Subgraph) => Subschema): IResolvers {
+  const resolvers: Record<string, Record<string, unknown>> = {};
+  for (const plan of plans) {
+    const subschema = linkSubschemaOf(plan.target);
+    const { from } = plan.config;
+    const empty = plan.many ? [] : null;
+    const resolve: GraphQLFieldResolver<Record<string, unknown>, object> = plan.batchField
+      ? (parent, _args, context, info) => {
+          const key = parent[from];
+          if (key === null || key === undefined) return empty;
+          return batchDelegateToSchema({
+            schema: subschema,
+            operation: 'query' as never,
+            fieldName: plan.batchField,
+            key: String(key),
+            argsFromKeys: (keys) => ({ keys }),
+            context,
+            info,
+          });
+        }
+      : (parent, _args, context, info) => {
+          const key = parent[from];
+          if (key === null || key === undefined) return empty;
+          return perKeyLoader(context, info.fieldNodes[0], (keys) =>
+            Promise.all(
+              keys.map((k) =>
+                delegateToSchema({
+                  schema: subschema,
+                  operation: 'query' as never,
+                  fieldName: plan.config.query,
+                  args: { ...plan.config.args, [plan.config.argument]: k },
+                  context,
+                  info,
+                }),
+              ),
+            ),
+          ).load(String(key));
+        };
+    (resolvers[plan.parentType] ??= {})[plan.fieldName] = { selectionSet: `{ ${from} }`, resolve };
+  }
+  return resolvers as IResolvers;
+}
+
+// Loaders live per request (keyed by the context object) and per field node, so two selections of
+// the same link with different sub-selections never share a delegated query.
+const loadersByContext = new WeakMap<object, Map<FieldNode, DataLoader<string, unknown>>>();
+
+function perKeyLoader(
+  context: object,
+  fieldNode: FieldNode,
+  batch: (keys: readonly string[]) => Promise<unknown[]>,
+): DataLoader<string, unknown> {
+  let loaders = loadersByContext.get(context);
+  if (!loaders) loadersByContext.set(context, (loaders = new Map()));
+  let loader = loaders.get(fieldNode);
+  if (!loader) loaders.set(fieldNode, (loader = new DataLoader(batch)));
+  return loader;
+}

@@ -1,0 +1,98 @@
+import type { GraphQLSchema } from 'graphql';
+import { loadGraphQLSchemaFromOpenAPI } from '@omnigraph/openapi';
+import type { Logger } from '@graphql-mesh/types';
+import type { ContextualFetch } from '../upstream/fetch';
+import { listOperations, type OpenApiDocument, type SpecOperation } from './spec';
+import type { WarningSink } from './warnings';
+
+export interface OpenApiLoadOptions {
+  source: string;
+  spec: OpenApiDocument;
+  endpoint: string;
+  fetch: ContextualFetch;
+  warn: WarningSink;
+}
+
+/**
+ * Turns one spec into an executable GraphQL schema with @omnigraph/openapi. When the loader throws on
+ * a construct, the operations that use it are found (each loaded alone) and skipped with a warning
+ * naming their JSON pointer, so one bad operation never costs the whole source.
+ */
+export async function loadOpenApiSchema(options: OpenApiLoadOptions): Promise<GraphQLSchema> {
+  const { source, spec, warn } = options;
+  try {
+    return await load(options, spec);
+  } catch (wholeSpecError) {
+    const failing: Array<{ operation: SpecOperation; error: unknown }> = [];
+    for (const operation of listOperations(spec)) {
+      try {
+        await load(options, keepOperations(spec, [operation]));
+      } catch (error) {
+        failing.push({ operation, error });
+      }
+    }
+    if (failing.length === 0) {
+      throw new Error(`source "${source}": the OpenAPI loader rejected the spec: ${messageOf(wholeSpecError)}`);
+    }
+    for (const { operation, error } of failing) {
+      warn({
+        source,
+        pointer: operation.pointer,
+        message: `operation ${operation.operationId ?? `${operation.method.toUpperCase()} ${operation.path}`} skipped: ${messageOf(error)}`,
+      });
+    }
+    const failed = new Set(failing.map((f) => f.operation.pointer));
+    const usable = listOperations(spec).filter((op) => !failed.has(op.pointer));
+    if (usable.length === 0) throw new Error(`source "${source}": no operation of its spec could be loaded`);
+    return load(options, keepOperations(spec, usable));
+  }
+}
+
+function load(options: OpenApiLoadOptions, spec: OpenApiDocument): Promise<GraphQLSchema> {
+  return loadGraphQLSchemaFromOpenAPI(options.source, {
+    // The loader accepts a parsed document although its type says string; a clone, because it
+    // dereferences the document in place.
+    source: structuredClone(spec) as unknown as string,
+    endpoint: options.endpoint,
+    // Without this, operations with declared error responses become `Result | Error` unions that
+    // break links and force inline fragments on clients; errors become field errors instead.
+    ignoreErrorResponses: true,
+    fetch: options.fetch as NonNullable<Parameters<typeof loadGraphQLSchemaFromOpenAPI>[1]['fetch']>,
+    logger: loaderLogger(options),
+  });
+}
+
+/** Keeps only the given operations (and the path items they live in). */
+function keepOperations(spec: OpenApiDocument, operations: SpecOperation[]): OpenApiDocument {
+  const paths: NonNullable<OpenApiDocument['paths']> = {};
+  for (const op of operations) {
+    const item = spec.paths?.[op.path] ?? {};
+    const kept = (paths[op.path] ??= Object.fromEntries(
+      Object.entries(item).filter(([key]) => !['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'].includes(key)),
+    ));
+    kept[op.method] = item[op.method];
+  }
+  return { ...spec, paths };
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
+
+/**
+ * The loader's own warnings become composition warnings; its per-call debug logging is dropped
+ * cheaply (it creates a child logger for every resolver call).
+ */
+function loaderLogger(options: OpenApiLoadOptions): Logger {
+  const ignore = () => {};
+  const logger: Logger = {
+    name: options.source,
+    log: ignore,
+    info: ignore,
+    debug: ignore,
+    error: (...args: unknown[]) => options.warn({ source: options.source, pointer: '#', message: args.map(String).join(' ') }),
+    warn: (...args: unknown[]) => options.warn({ source: options.source, pointer: '#', message: args.map(String).join(' ') }),
+    child: () => logger,
+  };
+  return logger;
+}

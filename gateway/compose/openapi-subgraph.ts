@@ -1,0 +1,83 @@
+import { type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import type { OpenApiSourceConfig } from '../config/schema';
+import { NULL_ITEM_MARKER, createUpstreamFetch, type UpstreamObserver } from '../upstream/fetch';
+import { fieldError, toFieldError } from './field-errors';
+import { retypeIds } from './ids';
+import { computeNaming } from './naming';
+import { loadOpenApiSchema } from './openapi-loader';
+import { createOperationMatcher, readSpec } from './spec';
+import type { Subgraph } from './subgraph';
+import type { CompositionWarning, WarningSink } from './warnings';
+
+export async function buildOpenApiSubgraph(
+  source: OpenApiSourceConfig,
+  observe: UpstreamObserver,
+  warn: WarningSink,
+): Promise<Subgraph> {
+  const spec = await readSpec(source.spec, source.name);
+  const fetch = createUpstreamFetch({
+    source: source.name,
+    timeoutMs: source.timeoutMs,
+    headers: source.headers,
+    forwardHeaders: source.forwardHeaders,
+    operationOf: createOperationMatcher(spec),
+    observe,
+  });
+  const skipped: CompositionWarning[] = [];
+  const loaded = await loadOpenApiSchema({
+    source: source.name,
+    spec,
+    endpoint: source.url,
+    fetch,
+    warn: (warning) => {
+      if (warning.pointer !== '#') skipped.push(warning);
+      warn(warning);
+    },
+  });
+  const schema = retypeIds(withFieldErrors(loaded, source.name));
+  const componentNames = Object.keys(spec.components?.schemas ?? spec.definitions ?? {});
+  return {
+    name: source.name,
+    kind: 'openapi',
+    schema,
+    naming: computeNaming(schema, componentNames),
+    skipped: skipped.map((w) => w.pointer),
+  };
+}
+
+/**
+ * The loader returns upstream failures as GraphQLErrors carrying the upstream URL, headers and body;
+ * each root field is wrapped so the client sees a normalized field error instead.
+ */
+function withFieldErrors(schema: GraphQLSchema, source: string): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.ROOT_FIELD]: (field) => {
+      const resolve = field.resolve;
+      if (!resolve) return field;
+      const normalized: GraphQLFieldResolver<unknown, unknown> = async (root, args, context, info) => {
+        let result: unknown;
+        try {
+          result = await resolve(root, args, context, info);
+        } catch (error) {
+          throw toFieldError(error, source);
+        }
+        if (result instanceof Error) throw toFieldError(result, source);
+        return Array.isArray(result) ? result.map((item, i) => (isNullMarker(item) ? missingItemError(source, i) : item)) : result;
+      };
+      return { ...field, resolve: normalized };
+    },
+  });
+}
+
+function isNullMarker(item: unknown): boolean {
+  return typeof item === 'object' && item !== null && NULL_ITEM_MARKER in item;
+}
+
+/** A list item the upstream answered `null` for (e.g. an unknown id in a batch): null plus an error. */
+function missingItemError(source: string, index: number): Error {
+  return fieldError(`${source} answered null for item ${index} of the list: no such entity`, {
+    code: 'NOT_FOUND',
+    source,
+  });
+}

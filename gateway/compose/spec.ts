@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+
+/** A parsed OpenAPI 3.x or Swagger 2.0 document; only the parts Tessera reads are typed. */
+export interface OpenApiDocument {
+  openapi?: string;
+  swagger?: string;
+  paths?: Record<string, Record<string, unknown> | undefined>;
+  components?: { schemas?: Record<string, unknown> };
+  definitions?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+/** Reads a spec from a file path or an http(s) URL; YAML and JSON both parse (JSON is YAML). */
+export async function readSpec(location: string, sourceName: string): Promise<OpenApiDocument> {
+  let text: string;
+  try {
+    if (/^https?:\/\//.test(location)) {
+      const response = await fetch(location, { signal: AbortSignal.timeout(15_000) });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      text = await response.text();
+    } else {
+      text = await readFile(location, 'utf8');
+    }
+  } catch (error) {
+    throw new Error(`source "${sourceName}": cannot read its spec at ${location}: ${(error as Error).message}`);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text, { maxAliasCount: 10_000 });
+  } catch (error) {
+    throw new Error(`source "${sourceName}": spec ${location} is neither valid YAML nor JSON: ${(error as Error).message}`);
+  }
+  if (!document || typeof document !== 'object' || !('openapi' in document || 'swagger' in document)) {
+    throw new Error(`source "${sourceName}": ${location} is not an OpenAPI document (expected an "openapi" or "swagger" key at the top)`);
+  }
+  return document as OpenApiDocument;
+}
+
+/** One operation of a spec, with the JSON pointer that names it in warnings. */
+export interface SpecOperation {
+  method: string;
+  path: string;
+  operationId?: string;
+  pointer: string;
+}
+
+export function listOperations(spec: OpenApiDocument): SpecOperation[] {
+  const operations: SpecOperation[] = [];
+  for (const [path, item] of Object.entries(spec.paths ?? {})) {
+    for (const method of HTTP_METHODS) {
+      const operation = item?.[method] as { operationId?: string } | undefined;
+      if (!operation) continue;
+      operations.push({ method, path, operationId: operation.operationId, pointer: `#/paths/${escapePointer(path)}/${method}` });
+    }
+  }
+  return operations;
+}
+
+export function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * Maps (method, URL) back to the operationId it came from, by the spec's path templates, so
+ * metrics name operations instead of carrying unbounded URLs.
+ */
+export function createOperationMatcher(spec: OpenApiDocument): (method: string, url: URL) => string {
+  const routes = listOperations(spec)
+    .map((op) => ({
+      method: op.method.toUpperCase(),
+      // Literal segments first, so /products/by-ids wins over /products/{id}.
+      literalSegments: op.path.split('/').filter((s) => s && !s.startsWith('{')).length,
+      // Anchored at the end only: the source URL (or a Swagger basePath) may put a prefix before it.
+      pattern: new RegExp(
+        `${op.path
+          .split(/\{[^}]+\}/)
+          .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+          .join('[^/]+')}/?$`,
+      ),
+      name: op.operationId ?? `${op.method.toUpperCase()} ${op.path}`,
+    }))
+    .sort((a, b) => b.literalSegments - a.literalSegments);
+  return (method, url) =>
+    routes.find((route) => route.method === method && route.pattern.test(url.pathname))?.name ?? `${method} (unknown path)`;
+}

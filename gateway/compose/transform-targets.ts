@@ -1,0 +1,52 @@
+import { isInputObjectType, isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
+import type { SourceTransforms } from '../config/schema';
+import { CompositionError } from './errors';
+import type { Subgraph } from './subgraph';
+import { buildTransforms } from './transforms';
+import { Subschema } from '@graphql-tools/delegate';
+
+/**
+ * A rename or hide that names nothing is an error, not a no-op: a typo in `hide: [User.emial]`
+ * would otherwise publish the field it meant to hide.
+ */
+export function checkTransformTargets(path: string, transforms: SourceTransforms, subgraph: Subgraph): void {
+  const { rename, hide } = transforms;
+  if (!Object.keys(rename.types).length && !Object.keys(rename.fields).length && !hide.length) return;
+  // Renames are keyed by naming-rule names: check them against the schema without config renames.
+  const named = new Subschema({
+    schema: subgraph.schema,
+    transforms: buildTransforms(subgraph.naming, { rename: { types: {}, fields: {} }, hide: [] }, { hide: false }),
+  }).transformedSchema;
+  for (const type of Object.keys(transforms.rename.types)) {
+    if (!named.getType(type)) throw new CompositionError(`${path}.rename.types.${type}`, missing(named, type, subgraph.name));
+  }
+  for (const coordinate of Object.keys(transforms.rename.fields)) {
+    if (!hasCoordinate(named, coordinate)) {
+      throw new CompositionError(`${path}.rename.fields[${JSON.stringify(coordinate)}]`, missing(named, coordinate, subgraph.name));
+    }
+  }
+  // Hides use public names; check them against the schema before hiding (with the renames applied).
+  const renamed = new Subschema({
+    schema: subgraph.schema,
+    transforms: buildTransforms(subgraph.naming, { ...transforms, hide: [] }, { hide: false }),
+  }).transformedSchema;
+  transforms.hide.forEach((entry, i) => {
+    const found = entry.includes('.') ? hasCoordinate(renamed, entry) : !!renamed.getType(entry);
+    if (!found) throw new CompositionError(`${path}.hide[${i}]`, missing(renamed, entry, subgraph.name));
+  });
+}
+
+function hasCoordinate(schema: GraphQLSchema, coordinate: string): boolean {
+  const [typeName, fieldName] = coordinate.split('.');
+  const type = schema.getType(typeName);
+  return !!type && (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) && fieldName in type.getFields();
+}
+
+function missing(schema: GraphQLSchema, name: string, source: string): string {
+  const typeName = name.split('.')[0];
+  const type = schema.getType(typeName);
+  if (name.includes('.') && type && (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type))) {
+    return `source "${source}" has no field ${name} (${typeName} has ${Object.keys(type.getFields()).join(', ')})`;
+  }
+  return `source "${source}" has no type ${typeName}`;
+}

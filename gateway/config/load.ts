@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { core } from 'zod';
+import { ConfigError, describeValue, formatPath, type ConfigProblem } from './errors';
+import { interpolateEnv, missingVariableProblem } from './interpolate';
+import { configSchema, type TesseraConfig } from './schema';
+import { knownKeysAt } from './known-keys';
+
+export const DEFAULT_CONFIG_FILE = 'tessera.config.yaml';
+
+export interface LoadedConfig {
+  config: TesseraConfig;
+  /** Absolute path of the file the config came from. */
+  file: string;
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Reads, interpolates and validates a config file (YAML or JSON). Relative spec and SDL paths are
+ * resolved against the file's folder. Every problem is reported at once, as a ConfigError.
+ */
+export function loadConfig(file: string = DEFAULT_CONFIG_FILE, options: LoadConfigOptions = {}): LoadedConfig {
+  const absolute = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
+    throw new ConfigError(absolute, [
+      { path: '', location: absolute, expected: 'a readable config file (pass one with --config FILE)', found: reason },
+    ]);
+  }
+  return parseConfig(text, absolute, options);
+}
+
+/** Validates config text as if it were read from `file` (used by loadConfig and by tests). */
+export function parseConfig(text: string, file: string, options: LoadConfigOptions = {}): LoadedConfig {
+  const lineCounter = new LineCounter();
+  // JSON is valid YAML 1.2, so one parser serves both and gives line numbers for both.
+  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const locate = (path: ReadonlyArray<PropertyKey>) => locationOf(document, lineCounter, file, path);
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      document.errors.map((error) => ({
+        path: '',
+        location: `${file}:${error.linePos?.[0].line ?? '?'}:${error.linePos?.[0].col ?? '?'}`,
+        expected: `valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}`,
+        found: error.message.split('\n')[0],
+      })),
+    );
+  }
+  const problems: ConfigProblem[] = [];
+  const raw = interpolateEnv(document.toJS(), options.env ?? process.env, (path, name) =>
+    problems.push(missingVariableProblem(formatPath(path), locate(path), name)),
+  );
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    // A path already reported for a missing variable would only repeat the same fault as a type error.
+    const reported = new Set(problems.map((p) => p.path));
+    for (const issue of parsed.error.issues) {
+      problems.push(...describeIssue(issue, raw, locate).filter((p) => !reported.has(p.path)));
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(file, problems);
+  return { config: resolvePaths(parsed.data, dirname(file)), file };
+}
+
+function resolvePaths(config: TesseraConfig, base: string): TesseraConfig {
+  const local = (location: string) => (/^https?:\/\//.test(location) || isAbsolute(location) ? location : resolve(base, location));
+  return {
+    ...config,
+    sources: config.sources.map((source) =>
+      source.kind === 'openapi'
+        ? { ...source, spec: local(source.spec) }
+        : { ...source, ...(source.sdl ? { sdl: local(source.sdl) } : {}) },
+    ),
+  };
+}
+
+function describeIssue(
+  issue: core.$ZodIssue,
+  raw: unknown,
+  locate: (path: ReadonlyArray<PropertyKey>) => string,
+): ConfigProblem[] {
+  const path = issue.path as PropertyKey[];
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(path, raw);
+    return issue.keys.map((key) => ({
+      path: formatPath([...path, key]),
+      location: locate([...path, key]),
+      expected: known.length ? `one of the keys ${known.join(', ')}${suggest(key, known)}` : 'no such key',
+      found: `unknown key "${key}"`,
+    }));
+  }
+  if (issue.code === 'invalid_key') {
+    return [{ path: formatPath(path), location: locate(path), expected: expectedFrom(issue.issues[0] ?? issue), found: `key ${JSON.stringify(String(path.at(-1)))}` }];
+  }
+  const found = valueAt(raw, path);
+  return [{ path: formatPath(path), location: locate(path), expected: expectedFrom(issue), found: describeValue(found) }];
+}
+
+function expectedFrom(issue: core.$ZodIssue): string {
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
+    return `"${String(issue.discriminator)}" to be one of "openapi", "graphql"`;
+  }
+  if (issue.code === 'invalid_value') return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  const message = issue.message.replace(/^Invalid input: /, '');
+  const typed = /^expected (.+?), received .+$/.exec(message);
+  if (typed) return typed[1];
+  return message.replace(/^expected /, '');
+}
+
+function suggest(key: string, known: string[]): string {
+  const close = known.find((candidate) => editDistance(candidate.toLowerCase(), key.toLowerCase()) <= Math.max(2, Math.floor(key.length / 2)));
+  return close ? ` (did you mean "${close}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let node: unknown = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+/** file:line:col of the deepest node of `path` that exists in the document. */
+function locationOf(document: Document, lines: LineCounter, file: string, path: ReadonlyArray<PropertyKey>): string {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = document.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+    const start = node?.range?.[0];
+    if (start !== undefined) {
+      const { line, col } = lines.linePos(start);
+      return `${file}:${line}:${col}`;
+    }
+  }
+  return file;
+}

@@ -1,0 +1,123 @@
+/** What the gateway learns from each upstream call; observability turns it into metrics and logs. */
+export interface UpstreamCall {
+  source: string;
+  /** operationId (REST) or operation name (GraphQL), so metrics never carry raw URLs. */
+  operation: string;
+  method: string;
+  /** HTTP status, or `timeout` / `network_error` when no response arrived. */
+  status: string;
+  durationMs: number;
+}
+
+export type UpstreamObserver = (call: UpstreamCall, context: unknown) => void;
+
+export interface UpstreamFetchOptions {
+  source: string;
+  timeoutMs: number;
+  headers: Record<string, string>;
+  forwardHeaders: string[];
+  /** Names the operation a request belongs to (e.g. by matching the spec's path templates). */
+  operationOf: (method: string, url: URL) => string;
+  observe: UpstreamObserver;
+}
+
+/** The fetch signature @omnigraph/openapi and @graphql-tools/executor-http call: context rides along. */
+export type ContextualFetch = (url: string, init: RequestInit | undefined, context?: unknown) => Promise<Response>;
+
+/** Thrown when an upstream does not answer within the source's `timeoutMs`. */
+export class UpstreamTimeoutError extends Error {
+  readonly code = 'UPSTREAM_TIMEOUT';
+  constructor(
+    readonly source: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${source} did not answer within ${timeoutMs} ms`);
+    this.name = 'UpstreamTimeoutError';
+  }
+}
+
+/** Thrown when an upstream cannot be reached at all (refused, reset, DNS). */
+export class UpstreamUnreachableError extends Error {
+  readonly code = 'UPSTREAM_UNAVAILABLE';
+  constructor(
+    readonly source: string,
+    cause: unknown,
+  ) {
+    super(`${source} could not be reached`, { cause });
+    this.name = 'UpstreamUnreachableError';
+  }
+}
+
+/**
+ * The one place every upstream HTTP call goes through: static and forwarded headers, the per-source
+ * timeout, and an observation for metrics and the per-request log line.
+ */
+export function createUpstreamFetch(options: UpstreamFetchOptions): ContextualFetch {
+  const { source, timeoutMs, headers, forwardHeaders, operationOf, observe } = options;
+  return async (url, init, context) => {
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const operation = operationOf(method, new URL(url));
+    const outgoing = new Headers(init?.headers);
+    const incoming = requestHeadersOf(context);
+    if (incoming) {
+      for (const name of forwardHeaders) {
+        const value = incoming.get(name);
+        if (value !== null && !outgoing.has(name)) outgoing.set(name, value);
+      }
+    }
+    for (const [name, value] of Object.entries(headers)) outgoing.set(name, value);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const started = performance.now();
+    const report = (status: string) =>
+      observe({ source, operation, method, status, durationMs: performance.now() - started }, context);
+    try {
+      const response = await fetch(url, { ...init, method, headers: outgoing, signal });
+      // Read the body inside the timeout, so a slow body counts against the same budget.
+      const body = await response.text();
+      report(String(response.status));
+      return new Response(markNullListItems(body, response.status), {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    } catch (error) {
+      if (timeout.aborted) {
+        report('timeout');
+        throw new UpstreamTimeoutError(source, timeoutMs);
+      }
+      report('network_error');
+      throw new UpstreamUnreachableError(source, error);
+    }
+  };
+}
+
+/** Stands in for a `null` item of a list response; see markNullListItems. */
+export const NULL_ITEM_MARKER = '__tessera_null_item__';
+
+/**
+ * @omnigraph/openapi crashes on `null` items of a list response (it attaches metadata to every item
+ * with Object.defineProperties, and `typeof null === 'object'`). Batch endpoints legitimately answer
+ * `null` for unknown ids, so each null item is replaced by a marker object, keeping every position;
+ * the subgraph turns markers back into a per-item error (see field-errors.ts).
+ */
+function markNullListItems(body: string, status: number): string {
+  if (status < 200 || status > 299 || body.charCodeAt(0) !== 91 /* [ */ || !body.includes('null')) return body;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (!Array.isArray(parsed) || !parsed.includes(null)) return body;
+    return JSON.stringify(parsed.map((item) => (item === null ? { [NULL_ITEM_MARKER]: true } : item)));
+  } catch {
+    return body;
+  }
+}
+
+interface HeaderReader {
+  get(name: string): string | null;
+}
+
+/** The client request's headers; duck-typed because yoga's Request may come from a fetch ponyfill. */
+function requestHeadersOf(context: unknown): HeaderReader | undefined {
+  const headers = (context as { request?: { headers?: Partial<HeaderReader> } } | undefined)?.request?.headers;
+  return typeof headers?.get === 'function' ? (headers as HeaderReader) : undefined;
+}
