@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { byId, getDataset } from '../data';
+import {
+  createServiceHandler,
+  intQuery,
+  INT32_MAX,
+  notFound,
+  ok,
+  pathId,
+  problem,
+  readJsonBody,
+  type DemoHandler,
+  type ServiceOptions,
+} from '../http';
+import { validateOrderInput } from './input';
+import { OrderStore } from './store';
+
+const SPEC_FILE = join(__dirname, 'openapi.yaml');
+
+/** Kept in step with `maximum` in openapi.yaml. */
+export const MAX_PAGE_SIZE = 200;
+
+export interface OrdersServiceOptions extends ServiceOptions {
+  /** Clock for `createdAt` of new orders; injectable so tests can pin it. */
+  now?: () => Date;
+}
+
+export function createOrdersService(options: OrdersServiceOptions = {}): DemoHandler {
+  const { users, products, orders } = getDataset();
+  const store = new OrderStore(orders);
+  const now = options.now ?? (() => new Date());
+  const refs = {
+    userExists: (id: number) => byId(users, id) !== undefined,
+    productExists: (id: number) => byId(products, id) !== undefined,
+  };
+
+  return createServiceHandler(
+    {
+      name: 'orders',
+      specFile: SPEC_FILE,
+      routes: [
+        {
+          method: 'GET',
+          path: '/orders',
+          operationId: 'listOrders',
+          handler: ({ url }) =>
+            ok(
+              store.list({
+                limit: intQuery(url, 'limit', { min: 1, max: MAX_PAGE_SIZE, default: 20 }),
+                offset: intQuery(url, 'offset', { min: 0, max: INT32_MAX, default: 0 }),
+                userId: intQuery(url, 'userId', { min: 1, max: INT32_MAX }),
+              }),
+            ),
+        },
+        {
+          method: 'POST',
+          path: '/orders',
+          operationId: 'createOrder',
+          handler: async ({ req }) => {
+            const input = validateOrderInput(await readJsonBody(req), refs);
+            if (!input.ok) return problem(input.errors);
+            const order = store.create(input.value, now());
+            return ok(order, 201, { Location: `/orders/${order.id}` });
+          },
+        },
+        {
+          method: 'GET',
+          path: '/orders/{id}',
+          operationId: 'getOrder',
+          handler: ({ params }) => {
+            const id = pathId(params, 'id');
+            const order = store.get(id);
+            return order ? ok(order) : notFound(`Order ${id} not found`);
+          },
+        },
+      ],
+    },
+    options,
+  );
+}
