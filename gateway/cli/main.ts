@@ -1,0 +1,43 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { runCompose } from './compose';
+import { runDemo } from './demo';
+import { runServe } from './serve';
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('expected a port number (0-65535)');
+  return parsed;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('tessera')
+    .description('GraphQL gateway that composes REST microservices from their OpenAPI specs')
+    .showHelpAfterError()
+    .exitOverride((error) => process.exit(error.exitCode));
+
+  program
+    .command('serve')
+    .description('compose the configured sources and serve the gateway')
+    .option('-c, --config <file>', 'config file', 'tessera.config.yaml')
+    .option('-p, --port <port>', 'port to listen on (default: $PORT, then server.port)', port)
+    .option('--host <host>', 'interface to listen on (default: server.host)')
+    .action(runServe);
+
+  program
+    .command('compose')
+    .description('write the composed public schema (sorted SDL) for schema checks')
+    .option('-c, --config <file>', 'config file', 'tessera.config.yaml')
+    .option('-o, --out <file>', 'where to write the SDL ("-" for stdout)', 'schema/schema.graphql')
+    .action(runCompose);
+
+  program
+    .command('demo')
+    .description('start the four demo REST services and the gateway in front of them')
+    .option('-c, --config <file>', 'config file', 'tessera.config.yaml')
+    .option('-p, --port <port>', 'gateway port (default: $PORT, then 4000)', port)
+    .option('--services-port <port>', 'first port of the demo services (default: free ports)', port)
+    .option('--latency-ms <ms>', 'delay every demo service reply, to look like a real network', (v) => port(v))
+    .action(runDemo);
+
+  await program.parseAsync(argv);
+}

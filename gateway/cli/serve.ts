@@ -1,0 +1,23 @@
+import { loadConfig } from '../config/load';
+import { createGateway } from '../gateway';
+import { listen } from '../server/listen';
+import { closeOnSignals, reportFatal } from './report';
+
+export interface ServeOptions {
+  config: string;
+  port?: number;
+  host?: string;
+}
+
+export async function runServe(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  try {
+    const { config } = loadConfig(options.config, { env });
+    const gateway = await createGateway(config);
+    const port = options.port ?? (env.PORT ? Number(env.PORT) : config.server.port);
+    const running = await listen(gateway, port, options.host ?? config.server.host);
+    gateway.logger.info({ url: `${running.url}${config.server.graphqlPath}` }, `Tessera serving ${running.url}${config.server.graphqlPath}`);
+    closeOnSignals(running.close);
+  } catch (error) {
+    reportFatal(error);
+  }
+}

@@ -1,0 +1,63 @@
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLSchema } from 'graphql';
+import type { TesseraConfig } from './config/schema';
+import { composeGateway } from './compose/compose';
+import { formatWarning, type CompositionWarning } from './compose/warnings';
+import { createLogger, type Logger } from './observability/logger';
+import { createMetrics, type GatewayMetrics } from './observability/metrics';
+import { useRequestObservability } from './observability/request-log';
+import { EXAMPLE_TABS } from './server/example-queries';
+import { renderLocalGraphiQL, useGraphiQLAssets } from './server/graphiql';
+import { useHealthEndpoints } from './server/health';
+import { useMetricsEndpoint } from './server/metrics-endpoint';
+
+export interface Gateway {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- yoga's own defaults: no server or user context
+  yoga: YogaServerInstance<{}, {}>;
+  schema: GraphQLSchema;
+  warnings: CompositionWarning[];
+  metrics: GatewayMetrics;
+  logger: Logger;
+}
+
+export interface GatewayOptions {
+  logger?: Logger;
+}
+
+/**
+ * The composition root: one config in, one yoga server out. The plugin list below is the whole
+ * request path, in order; each capability lives in its own folder and only meets the others here.
+ */
+export async function createGateway(config: TesseraConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const logger = options.logger ?? createLogger(config.logging);
+  const metrics = createMetrics();
+  const observability = useRequestObservability(logger, metrics);
+
+  const { schema, warnings } = await composeGateway(config, {
+    observe: observability.observeUpstream,
+    onWarning: (warning) => logger.warn(formatWarning(warning)),
+  });
+
+  const { graphqlPath } = config.server;
+  const yoga = createYoga({
+    schema,
+    graphqlEndpoint: graphqlPath,
+    landingPage: false,
+    maskedErrors: config.server.maskErrors,
+    logging: {
+      debug: (...args) => logger.debug(args.map(String).join(' ')),
+      info: (...args) => logger.info(args.map(String).join(' ')),
+      warn: (...args) => logger.warn(args.map(String).join(' ')),
+      error: (...args) => logger.error(args.map((a) => (a instanceof Error ? a.stack : String(a))).join(' ')),
+    },
+    graphiql: config.server.graphiql ? { title: 'Tessera', defaultTabs: EXAMPLE_TABS } : false,
+    renderGraphiQL: renderLocalGraphiQL(graphqlPath),
+    plugins: [
+      useHealthEndpoints(config.sources), // /healthz, /readyz
+      useMetricsEndpoint(metrics.registry), // /metrics
+      useGraphiQLAssets(graphqlPath), // GraphiQL's scripts and styles, no CDN
+      observability.plugin, // per request: one log line, duration histogram, upstream call count
+    ],
+  });
+  return { yoga, schema, warnings, metrics, logger };
+}
