@@ -31,16 +31,17 @@ export interface RunningGateway {
 export interface StartOptions {
   /** Edit the demo config (already loaded with the services' URLs) before the gateway starts. */
   configure?: (config: TesseraConfig) => TesseraConfig;
-  /** Point a source at another URL (e.g. a misbehaving proxy in front of a demo service). */
-  urls?: Partial<Record<DemoServiceName, string>>;
+  /** Point sources at other URLs, e.g. a misbehaving proxy in front of the started demo service. */
+  urls?: (services: Record<DemoServiceName, RunningService>) => Promise<Partial<Record<DemoServiceName, string>>>;
 }
 
 /** The demo services on free ports and a gateway in front of them, over real HTTP. */
 export async function startDemoGateway(options: StartOptions = {}): Promise<RunningGateway> {
   const demo = await startDemoServices();
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of DEMO_SERVICE_NAMES) env[`${name.toUpperCase()}_URL`] = options.urls?.[name] ?? demo.services[name].url;
   try {
+    const urls = (await options.urls?.(demo.services)) ?? {};
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of DEMO_SERVICE_NAMES) env[`${name.toUpperCase()}_URL`] = urls[name] ?? demo.services[name].url;
     let { config } = loadConfig(join(REPO_ROOT, 'tessera.config.yaml'), { env });
     if (options.configure) config = options.configure(config);
     const gateway = await createGateway(config, { logger: pino({ level: 'silent' }) });

@@ -1,0 +1,149 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startDemoGateway, type RunningGateway } from '../support/harness';
+
+interface OrderRow {
+  id: string;
+  userId: string;
+  customer: { id: string; name: string } | null;
+}
+
+describe('links batch through the batch endpoints: one upstream call per link per level', () => {
+  let gw: RunningGateway;
+  beforeAll(async () => {
+    gw = await startDemoGateway();
+  });
+  afterAll(() => gw.close());
+  beforeEach(() => gw.resetUpstreamCalls());
+
+  test('50 orders with customer and product make exactly 3 upstream calls', async () => {
+    const { body } = await gw.query<{ orders: Array<{ id: string; customer: { name: string }; product: { title: string } }> }>(
+      '{ orders(limit: 50) { id customer { name } product { title } } }',
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.orders).toHaveLength(50);
+    expect(body.data!.orders.every((o) => o.customer?.name && o.product?.title)).toBe(true);
+    expect(gw.upstreamCalls()).toEqual({ users: 1, products: 1, orders: 1, reviews: 0, total: 3 });
+  });
+
+  test('two levels (products → reviews → authors) make 3 calls, one per level', async () => {
+    const { body } = await gw.query<{ products: Array<{ id: string; reviews: Array<{ rating: number; author: { name: string } }> }> }>(
+      '{ products(limit: 20) { id reviews { rating author { name } } } }',
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.products.some((p) => p.reviews.length > 0)).toBe(true);
+    expect(gw.upstreamCalls()).toEqual({ users: 1, products: 1, orders: 0, reviews: 1, total: 3 });
+  });
+
+  test('every parent gets its own child: customer.id equals the order userId', async () => {
+    const { body } = await gw.query<{ orders: OrderRow[] }>('{ orders(limit: 50, offset: 100) { id userId customer { id name } } }');
+    for (const order of body.data!.orders) expect(order.customer?.id).toBe(order.userId);
+  });
+
+  test('loaders live per request: the same query twice calls the upstreams twice', async () => {
+    await gw.query('{ orders(limit: 5) { customer { name } } }');
+    await gw.query('{ orders(limit: 5) { customer { name } } }');
+    expect(gw.upstreamCalls()).toMatchObject({ orders: 2, users: 2 });
+  });
+});
+
+describe('links to a by-id endpoint: one call per distinct id, through a DataLoader', () => {
+  let gw: RunningGateway;
+  beforeAll(async () => {
+    gw = await startDemoGateway({
+      configure: (config) => ({
+        ...config,
+        links: { ...config.links, 'Order.customer': { ...config.links['Order.customer'], query: 'user', argument: 'id' } },
+      }),
+    });
+  });
+  afterAll(() => gw.close());
+
+  test('orders of one user share one customer call', async () => {
+    const { body: first } = await gw.query<{ orders: Array<{ userId: string }> }>('{ orders(limit: 1) { userId } }');
+    const userId = first.data!.orders[0].userId;
+    gw.resetUpstreamCalls();
+    const { body } = await gw.query<{ orders: OrderRow[] }>('query($u: ID) { orders(userId: $u) { id userId customer { id name } } }', { u: userId });
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.orders.length).toBeGreaterThan(1);
+    for (const order of body.data!.orders) expect(order.customer?.id).toBe(userId);
+    expect(gw.upstreamCalls()).toMatchObject({ orders: 1, users: 1 });
+  });
+
+  test('distinct customers: one call per distinct id, never per occurrence', async () => {
+    const { body: list } = await gw.query<{ orders: Array<{ userId: string }> }>('{ orders(limit: 200) { userId } }');
+    const userIds = list.data!.orders.map((o) => o.userId);
+    const distinct = new Set(userIds).size;
+    expect(distinct).toBeLessThan(userIds.length); // the page repeats some customers
+    gw.resetUpstreamCalls();
+    const { body } = await gw.query<{ orders: OrderRow[] }>('{ orders(limit: 200) { id userId customer { id name } } }');
+    expect(body.errors).toBeUndefined();
+    for (const order of body.data!.orders) expect(order.customer?.id).toBe(order.userId);
+    expect(gw.upstreamCalls()).toMatchObject({ orders: 1, users: distinct });
+  });
+
+  test('a user with several orders: User.orders is one call per distinct user', async () => {
+    gw.resetUpstreamCalls();
+    const { body } = await gw.query<{ users: Array<{ id: string; orders: Array<{ userId: string }> }> }>(
+      '{ users(ids: ["1", "2", "1", "3"]) { id orders { userId } } }',
+    );
+    expect(body.errors).toBeUndefined();
+    for (const user of body.data!.users) for (const order of user.orders) expect(order.userId).toBe(user.id);
+    expect(gw.upstreamCalls()).toMatchObject({ users: 1, orders: 3 });
+  });
+});
+
+/**
+ * A users service that answers batches out of order and leaves ids out (here: every id divisible
+ * by 7), in front of the real one. Position-based matching would hand parents the wrong users.
+ */
+async function startShufflingUsersProxy(target: string): Promise<{ url: string; server: Server }> {
+  const server = createServer(async (req, res) => {
+    const upstream = await fetch(new URL(req.url ?? '/', target));
+    const text = await upstream.text();
+    const isBatch = new URL(req.url ?? '/', target).searchParams.has('ids');
+    let body = text;
+    if (isBatch && upstream.ok) {
+      const users = (JSON.parse(text) as Array<{ id: number } | null>).filter((u): u is { id: number } => !!u && u.id % 7 !== 0);
+      body = JSON.stringify(users.reverse());
+    }
+    res.writeHead(upstream.status, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe('batch results are matched by key, never by position', () => {
+  let gw: RunningGateway;
+  let proxy: { url: string; server: Server };
+  beforeAll(async () => {
+    gw = await startDemoGateway({
+      urls: async (services) => {
+        proxy = await startShufflingUsersProxy(services.users.url);
+        return { users: proxy.url };
+      },
+    });
+  });
+  afterAll(async () => {
+    await gw.close();
+    await new Promise((resolve) => proxy.server.close(resolve));
+  });
+
+  test('an upstream that reorders and drops ids still gives each order its own customer, and null + error for the missing', async () => {
+    const { body } = await gw.query<{ orders: OrderRow[] }>('{ orders(limit: 50) { id userId customer { id name } } }');
+    const orders = body.data!.orders;
+    const missing = orders.filter((o) => Number(o.userId) % 7 === 0);
+    expect(missing.length).toBeGreaterThan(0);
+    orders.forEach((order, index) => {
+      if (Number(order.userId) % 7 === 0) {
+        expect(order.customer).toBeNull();
+        const error = body.errors?.find((e) => JSON.stringify(e.path) === JSON.stringify(['orders', index, 'customer']));
+        expect(error?.extensions).toMatchObject({ code: 'NOT_FOUND', source: 'users' });
+      } else {
+        expect(order.customer?.id).toBe(order.userId);
+      }
+    });
+    expect(body.errors).toHaveLength(missing.length);
+  });
+});
