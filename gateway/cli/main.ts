@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { configJsonSchema } from '../config/json-schema';
 import { runCompose } from './compose';
 import { runDemo } from './demo';
 import { runServe } from './serve';
@@ -38,6 +39,11 @@ export async function main(argv: string[]): Promise<void> {
     .option('--services-port <port>', 'first port of the demo services (default: free ports)', port)
     .option('--latency-ms <ms>', 'delay every demo service reply, to look like a real network', (v) => port(v))
     .action(runDemo);
+
+  program
+    .command('config-schema')
+    .description('print the JSON Schema of the config file (committed as tessera.config.schema.json)')
+    .action(() => process.stdout.write(configJsonSchema()));
 
   await program.parseAsync(argv);
 }

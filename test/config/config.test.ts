@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Ajv2020 from 'ajv/dist/2020';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../../gateway/config/errors';
+import { configJsonSchema } from '../../gateway/config/json-schema';
+import { loadConfig, parseConfig } from '../../gateway/config/load';
+import { composeGateway } from '../../gateway/compose/compose';
+import { REPO_ROOT } from '../support/harness';
+
+const FILE = '/etc/tessera/gateway.yaml';
+
+function errorOf(text: string, env: NodeJS.ProcessEnv = {}): ConfigError {
+  try {
+    parseConfig(text, FILE, { env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config errors name the file, the place, what was expected and what was found', () => {
+  test('a wrong type and an unknown key, both reported at once with line numbers', () => {
+    const error = errorOf('sources:\n  - name: users\n    spec: users.yaml\n    url: 42\n    timout: 5\n');
+    expect(error.problems).toEqual([
+      { path: 'sources[0].url', location: `${FILE}:4:10`, expected: 'an http(s) URL', found: 'number 42' },
+      {
+        path: 'sources[0].timout',
+        location: `${FILE}:5:13`,
+        expected: expect.stringContaining('(did you mean "timeoutMs"?)'),
+        found: 'unknown key "timout"',
+      },
+    ]);
+    expect(error.message).toContain(`Invalid configuration in ${FILE}`);
+    expect(error.message).toContain(`${FILE}:4:10 at sources[0].url: expected an http(s) URL, found number 42`);
+  });
+
+  test('a missing required key', () => {
+    const error = errorOf('sources:\n  - name: users\n    url: http://localhost:1\n');
+    expect(error.problems).toEqual([{ path: 'sources[0].spec', location: `${FILE}:2:5`, expected: 'string', found: 'nothing (the key is missing)' }]);
+  });
+
+  test('an unset ${VAR} is reported once, at its path, with how to give a default', () => {
+    const error = errorOf('sources:\n  - name: users\n    spec: u.yaml\n    url: ${USERS_URL}\n');
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatchObject({ path: 'sources[0].url', expected: expect.stringContaining('USERS_URL to be set') });
+  });
+
+  test('${VAR} and ${VAR:-default} are interpolated', () => {
+    const text = 'sources:\n  - name: users\n    spec: u.yaml\n    url: ${USERS_URL:-http://localhost:1}\n    headers: { x-api-key: "${KEY}" }\n';
+    const { config } = parseConfig(text, FILE, { env: { KEY: 's3cret' } });
+    expect(config.sources[0]).toMatchObject({ url: 'http://localhost:1', headers: { 'x-api-key': 's3cret' }, spec: '/etc/tessera/u.yaml' });
+  });
+
+  test('an unknown source kind and a malformed link key', () => {
+    const error = errorOf('sources:\n  - name: a\n    kind: soap\n    url: http://x\nlinks:\n  Order: { type: User, from: userId, query: users, argument: ids }\n');
+    expect(error.problems.map((p) => [p.path, p.expected])).toEqual([
+      ['sources[0].kind', '"kind" to be one of "openapi", "graphql"'],
+      ['links.Order', '"Type.field", e.g. "Order.customer"'],
+    ]);
+  });
+
+  test('invalid YAML says where', () => {
+    expect(errorOf('sources: [\n').problems[0]).toMatchObject({ location: `${FILE}:2:1`, expected: 'valid YAML' });
+  });
+
+  test('a missing file says which and how to pass another', () => {
+    expect(() => loadConfig('/nonexistent/tessera.yaml')).toThrow(/\/nonexistent\/tessera\.yaml.*--config FILE.*no such file/s);
+  });
+
+  test('defaults fill every knob the file leaves out', () => {
+    const { config } = parseConfig('sources:\n  - name: users\n    spec: u.yaml\n    url: http://localhost:1\n', FILE, { env: {} });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, graphqlPath: '/graphql', graphiql: true, maskErrors: true });
+    expect(config.sources[0]).toMatchObject({ kind: 'openapi', timeoutMs: 10_000, forwardHeaders: ['authorization', 'accept-language', 'x-request-id'] });
+  });
+});
+
+describe('composition errors name the config path', () => {
+  const demo = () => loadConfig(join(REPO_ROOT, 'tessera.config.yaml'), { env: {} }).config;
+
+  test.each([
+    ['query', { query: 'people' }, 'links["Order.customer"].query: no source has a query field "people"'],
+    ['argument', { argument: 'userIds' }, 'links["Order.customer"].argument: users has no argument "userIds" (it has ids)'],
+    ['from', { from: 'customerId' }, 'links["Order.customer"].from: Order has no field "customerId"'],
+    ['type', { type: 'Product' }, 'links["Order.customer"].type: "users" returns User, but the link declares Product'],
+  ])('a link with a wrong %s', async (_key, patch, message) => {
+    const config = demo();
+    config.links['Order.customer'] = { ...config.links['Order.customer'], ...patch };
+    await expect(composeGateway(config)).rejects.toThrow(message);
+  });
+});
+
+describe('the published JSON Schema of the config', () => {
+  test('is the committed tessera.config.schema.json and accepts the demo config', () => {
+    const committed = readFileSync(join(REPO_ROOT, 'tessera.config.schema.json'), 'utf8');
+    expect(committed).toBe(configJsonSchema());
+    const validate = new Ajv2020({ strict: false }).compile(JSON.parse(committed));
+    const demo = parseYaml(readFileSync(join(REPO_ROOT, 'tessera.config.yaml'), 'utf8'));
+    expect(validate(demo)).toBe(true);
+    expect(validate({ sources: [{ name: 'x', spec: 'a', url: 'http://x', timout: 1 }] })).toBe(false);
+  });
+});
+
+describe('the CLI fails at start-up with the message and exit code 2', () => {
+  test('tessera serve with a broken config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'sources:\n  - name: users\n    spec: u.yaml\n    url: not-a-url\n');
+    const run = promisify(execFile)(process.execPath, [join(REPO_ROOT, 'bin/tessera.cjs'), 'serve', '--config', file, '--port', '0']);
+    await expect(run).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(`${file}:4:10 at sources[0].url: expected an http(s) URL, found "not-a-url"`),
+    });
+  });
+});
