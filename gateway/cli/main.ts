@@ -43,7 +43,9 @@ export async function main(argv: string[]): Promise<void> {
   program
     .command('config-schema')
     .description('print the JSON Schema of the config file (committed as tessera.config.schema.json)')
-    .action(() => process.stdout.write(configJsonSchema()));
+    .action(() => {
+      process.stdout.write(configJsonSchema());
+    });
 
   await program.parseAsync(argv);
 }

@@ -54,15 +54,17 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
   // Links resolve through their own subschema of the target source: the public names, none of the
   // hides (a link may use a root field the public schema hides), plus the hidden batch fields.
   const linkSubschemas = new Map(
-    subgraphs.map((subgraph, i) => [
-      subgraph,
-      new Subschema({
+    subgraphs.map((subgraph, i) => {
+      const withBatch = withBatchFields(subgraph, plans);
+      const subschema = new Subschema({
         name: `${subgraph.name} (links)`,
-        schema: withBatchFields(subgraph, plans),
-        executor: subgraph.executor,
+        // With batch fields the schema runs in-process (its root fields reach the upstream themselves).
+        schema: withBatch ?? subgraph.schema,
+        executor: withBatch ? undefined : subgraph.executor,
         transforms: buildTransforms(subgraph.naming, config.sources[i].transforms, { hide: false }),
-      }),
-    ]),
+      });
+      return [subgraph, subschema];
+    }),
   );
 
   let schema: GraphQLSchema;

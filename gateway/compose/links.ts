@@ -108,28 +108,27 @@ function isListInput(type: GraphQLInputType): boolean {
 }
 
 /**
- * The schema that batched links delegate to: the source's schema plus one hidden root field per
+ * The schema that batched links delegate to (undefined when no batched link targets this source):
+ * the source's in-process schema plus one hidden root field per
  * batched link, `_tessera_<Type>_<field>(keys: [ID!]!)`, that calls the batch operation once and
  * returns results matched to keys (a list per key for one-to-many links). Stitching's batch
  * delegation matches by position, which is only safe because of this field.
  */
-export function withBatchFields(subgraph: Subgraph, plans: LinkPlan[]): GraphQLSchema {
+export function withBatchFields(subgraph: Subgraph, plans: LinkPlan[]): GraphQLSchema | undefined {
   const mine = plans.filter((plan) => plan.target === subgraph && plan.batchField);
-  if (mine.length === 0) return subgraph.schema;
-  const queryFields = subgraph.schema.getQueryType()!.getFields();
+  if (mine.length === 0) return undefined;
+  const base = subgraph.localSchema();
+  const queryFields = base.getQueryType()!.getFields();
   const added: Record<string, GraphQLFieldConfig<unknown, unknown>> = {};
   for (const plan of mine) {
-    const batchField = queryFields[plan.rawQueryField];
-    const rawType = getNamedType(batchField.type) as GraphQLObjectType;
-    const callBatch = batchField.resolve as GraphQLFieldResolver<unknown, unknown>;
-    const matchField = plan.rawMatchField!;
-    const resolve: GraphQLFieldResolver<unknown, unknown, { keys: string[] }> = async (root, { keys }, context, info) => {
-      const results = await callBatch(root, { ...plan.config.args, [plan.config.argument]: keys }, context, info);
-      const list = Array.isArray(results) ? (results as Array<Record<string, unknown>>) : [];
-      const keyOf = (result: Record<string, unknown>) => result[matchField];
+    const rawType = getNamedType(queryFields[plan.rawQueryField].type) as GraphQLObjectType;
+    const batch = subgraph.batchCaller(plan.rawQueryField, plan.rawMatchField!);
+    const resolve: GraphQLFieldResolver<unknown, unknown, { keys: string[] }> = async (_root, { keys }, context, info) => {
+      const results = await batch.call({ ...plan.config.args, [plan.config.argument]: keys }, context, info);
+      const list = Array.isArray(results) ? (results as unknown[]) : [];
       return plan.many
-        ? matchByKey(list, keys, keyOf, { many: true })
-        : matchByKey(list, keys, keyOf, {
+        ? matchByKey(list, keys, batch.keyOf, { many: true })
+        : matchByKey(list, keys, batch.keyOf, {
             many: false,
             missing: (key) =>
               fieldError(`${plan.target.name} has no ${plan.config.type} with ${plan.config.matchOn} ${JSON.stringify(key)}`, {
@@ -145,7 +144,7 @@ export function withBatchFields(subgraph: Subgraph, plans: LinkPlan[]): GraphQLS
       resolve: resolve as GraphQLFieldResolver<unknown, unknown>,
     };
   }
-  return mapSchema(subgraph.schema, {
+  return mapSchema(base, {
     [MapperKind.QUERY]: (type) => new GraphQLObjectType({ ...type.toConfig(), fields: { ...type.toConfig().fields, ...added } }),
   });
 }

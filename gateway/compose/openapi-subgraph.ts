@@ -8,7 +8,7 @@ import { computeNaming } from './naming';
 import { loadOpenApiSchema } from './openapi-loader';
 import { createOperationMatcher, readSpec } from './spec';
 import type { Subgraph } from './subgraph';
-import type { CompositionWarning, WarningSink } from './warnings';
+import type { WarningSink } from './warnings';
 
 export async function buildOpenApiSubgraph(
   source: OpenApiSourceConfig,
@@ -24,17 +24,7 @@ export async function buildOpenApiSubgraph(
     operationOf: createOperationMatcher(spec),
     observe,
   });
-  const skipped: CompositionWarning[] = [];
-  const loaded = await loadOpenApiSchema({
-    source: source.name,
-    spec,
-    endpoint: source.url,
-    fetch,
-    warn: (warning) => {
-      if (warning.pointer !== '#') skipped.push(warning);
-      warn(warning);
-    },
-  });
+  const loaded = await loadOpenApiSchema({ source: source.name, spec, endpoint: source.url, fetch, warn });
   const schema = retypeIds(withFieldErrors(loaded, source.name));
   const componentNames = Object.keys(spec.components?.schemas ?? spec.definitions ?? {});
   return {
@@ -42,7 +32,16 @@ export async function buildOpenApiSubgraph(
     kind: 'openapi',
     schema,
     naming: computeNaming(schema, componentNames),
-    skipped: skipped.map((w) => w.pointer),
+    localSchema: () => schema,
+    // REST answers whole objects whatever the selection, so the batch operation's own resolver is
+    // called directly and the key is read from the raw JSON.
+    batchCaller: (rawField, matchField) => ({
+      call: async (args, context, info) => {
+        const resolve = schema.getQueryType()!.getFields()[rawField].resolve as GraphQLFieldResolver<unknown, unknown>;
+        return resolve(undefined, args, context, info);
+      },
+      keyOf: (item) => (item as Record<string, unknown>)[matchField],
+    }),
   };
 }
 

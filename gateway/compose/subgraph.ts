@@ -1,6 +1,12 @@
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import type { Executor } from '@graphql-tools/utils';
 import type { NamingMaps } from './naming';
+
+/** Calls one root field with a batch of keys; `keyOf` reads an item's key field from what it returns. */
+export interface BatchCaller {
+  call(args: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo): Promise<unknown>;
+  keyOf(item: unknown): unknown;
+}
 
 /**
  * One source turned into GraphQL, before stitching: its schema with the loader's names, how those
@@ -13,6 +19,8 @@ export interface Subgraph {
   schema: GraphQLSchema;
   executor?: Executor;
   naming: NamingMaps;
-  /** Spec operations or schema coordinates that could not be loaded (already reported as warnings). */
-  skipped: string[];
+  /** A schema that runs in-process, to which hidden batch fields can be added. */
+  localSchema(): GraphQLSchema;
+  /** How a batched link calls `rawField` for many keys, matching results on `matchField`. */
+  batchCaller(rawField: string, matchField: string): BatchCaller;
 }
