@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { UpstreamCall } from '../upstream/fetch';
 import type { Logger } from './logger';
 import type { GatewayMetrics } from './metrics';
 
 interface RequestRecord {
+  id: string;
   started: number;
   operation?: string;
   upstreamCalls: number;
@@ -31,7 +33,9 @@ export function useRequestObservability(logger: Logger, metrics: GatewayMetrics)
 
   const plugin: Plugin = {
     onRequest({ request }) {
-      records.set(request, { started: performance.now(), upstreamCalls: 0, errors: 0 });
+      // The caller's id when it sent one (so its logs and ours join up), a fresh one otherwise.
+      const id = request.headers.get('x-request-id')?.slice(0, 128) || randomUUID();
+      records.set(request, { id, started: performance.now(), upstreamCalls: 0, errors: 0 });
     },
     onParams({ params, request }) {
       const record = records.get(request);
@@ -48,12 +52,15 @@ export function useRequestObservability(logger: Logger, metrics: GatewayMetrics)
     },
     onResponse({ request, response }) {
       const record = records.get(request);
-      if (!record?.operation) return; // not a GraphQL execution (GraphiQL page, health, metrics)
+      if (!record) return;
+      response.headers.set('x-request-id', record.id);
+      if (!record.operation) return; // not a GraphQL request (GraphiQL page, health, metrics)
       const durationMs = performance.now() - record.started;
       const outcome = record.errors > 0 || response.status >= 400 ? 'error' : 'ok';
       metrics.recordRequest(record.operation, outcome, durationMs / 1000);
       logger.info(
         {
+          requestId: record.id,
           operation: record.operation,
           status: response.status,
           outcome,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { DEMO_SERVICE_NAMES, startDemoServices, type DemoServiceName, type RunningService } from '../../sources';
 import { loadConfig } from '../../gateway/config/load';
 import type { TesseraConfig } from '../../gateway/config/schema';
@@ -32,6 +32,8 @@ export interface StartOptions {
   /** Edit the demo config (already loaded with the services' URLs) before the gateway starts. */
   configure?: (config: TesseraConfig) => TesseraConfig;
   /** Point sources at other URLs, e.g. a misbehaving proxy in front of the started demo service. */
+  /** Where the gateway logs (silent by default). */
+  logger?: Logger;
   urls?: (services: Record<DemoServiceName, RunningService>) => Promise<Partial<Record<DemoServiceName, string>>>;
 }
 
@@ -44,7 +46,7 @@ export async function startDemoGateway(options: StartOptions = {}): Promise<Runn
     for (const name of DEMO_SERVICE_NAMES) env[`${name.toUpperCase()}_URL`] = urls[name] ?? demo.services[name].url;
     let { config } = loadConfig(join(REPO_ROOT, 'tessera.config.yaml'), { env });
     if (options.configure) config = options.configure(config);
-    const gateway = await createGateway(config, { logger: pino({ level: 'silent' }) });
+    const gateway = await createGateway(config, { logger: options.logger ?? pino({ level: 'silent' }) });
     const running = await listen(gateway, 0, '127.0.0.1');
     const url = `${running.url}${config.server.graphqlPath}`;
     return {
