@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { configJsonSchema } from '../config/json-schema';
-import { runCompose } from './compose';
-import { runDemo } from './demo';
-import { runServe } from './serve';
+import { runCompose, type ComposeCommandOptions } from './compose';
+import { runDemo, type DemoOptions } from './demo';
+import { runServe, type ServeOptions } from './serve';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -22,14 +22,15 @@ export async function main(argv: string[]): Promise<void> {
     .option('-c, --config <file>', 'config file', 'tessera.config.yaml')
     .option('-p, --port <port>', 'port to listen on (default: $PORT, then server.port)', port)
     .option('--host <host>', 'interface to listen on (default: server.host)')
-    .action(runServe);
+    // Commander passes (options, command): wrap, so the command object never lands in a parameter.
+    .action((options: ServeOptions) => runServe(options));
 
   program
     .command('compose')
     .description('write the composed public schema (sorted SDL) for schema checks')
     .option('-c, --config <file>', 'config file', 'tessera.config.yaml')
     .option('-o, --out <file>', 'where to write the SDL ("-" for stdout)', 'schema/schema.graphql')
-    .action(runCompose);
+    .action((options: ComposeCommandOptions) => runCompose(options));
 
   program
     .command('demo')
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('-p, --port <port>', 'gateway port (default: $PORT, then 4000)', port)
     .option('--services-port <port>', 'first port of the demo services (default: free ports)', port)
     .option('--latency-ms <ms>', 'delay every demo service reply, to look like a real network', (v) => port(v))
-    .action(runDemo);
+    .action((options: DemoOptions) => runDemo(options));
 
   program
     .command('config-schema')

@@ -36,7 +36,13 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
     options.onWarning?.(warning);
   };
   const observe = options.observe ?? (() => {});
-  const subgraphs = await Promise.all(config.sources.map((source) => buildSubgraph(source, observe, warn)));
+  const subgraphs = await Promise.all(
+    config.sources.map((source, i) =>
+      buildSubgraph(source, observe, warn).catch((error: unknown) => {
+        throw new CompositionError(`sources[${i}]`, (error as Error).message);
+      }),
+    ),
+  );
 
   const planned = subgraphs.map((subgraph, i): PlannedSource & { publicSubschema: Subschema } => {
     const transforms = config.sources[i].transforms;

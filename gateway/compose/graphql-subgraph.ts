@@ -33,7 +33,7 @@ export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, observe:
     schema,
     executor,
     // GraphQL names are already GraphQL names: only the config's renames and hides apply.
-    naming: { types: new Map(), rootFields: { Query: new Map(), Mutation: new Map() }, objectFields: new Map() },
+    naming: { types: new Map(), rootFields: { Query: new Map(), Mutation: new Map() }, objectFields: new Map(), inputFields: new Map() },
     localSchema: () => (local ??= wrapSchema({ schema, executor })),
     // A GraphQL service answers only what is selected: the key field is added to the selection
     // under an alias of its own, so matching works even when the client did not ask for it.

@@ -23,12 +23,13 @@ import {
  *  - Mutation fields: camelCase of the operationId (createOrder).
  *  - Types: PascalCase component names; generated names (inline enums and objects) are named after
  *    their first use, parent type + field (User.role → UserRole); request bodies `X_Input` → `XInput`.
- *  - Object fields: camelCase (created_at → createdAt).
+ *  - Object and input fields: camelCase (created_at → createdAt). Arguments keep the spec's names.
  */
 export interface NamingMaps {
   types: Map<string, string>;
   rootFields: { Query: Map<string, string>; Mutation: Map<string, string> };
   objectFields: Map<string, Map<string, string>>; // public type name → raw field → public field
+  inputFields: Map<string, Map<string, string>>; // public input type name → raw field → public field
 }
 
 const VERB = /^(get|list|find|fetch|search|read)(?=[A-Z0-9])/;
@@ -119,17 +120,19 @@ export function computeNaming(schema: GraphQLSchema, componentNames: Iterable<st
   }
 
   const objectFields = new Map<string, Map<string, string>>();
+  const inputFields = new Map<string, Map<string, string>>();
   for (const type of allTypes) {
-    if (!(isObjectType(type) || isInterfaceType(type)) || rootTypes.has(type.name)) continue;
+    const isInput = isInputObjectType(type);
+    if (!(isObjectType(type) || isInterfaceType(type) || isInput) || rootTypes.has(type.name)) continue;
     const renames = new Map<string, string>();
     const fieldNames = Object.keys(type.getFields());
     for (const raw of fieldNames) {
       const name = camelCase(raw);
       if (name !== raw && !fieldNames.includes(name)) renames.set(raw, name);
     }
-    if (renames.size) objectFields.set(types.get(type.name) ?? type.name, renames);
+    if (renames.size) (isInput ? inputFields : objectFields).set(types.get(type.name) ?? type.name, renames);
   }
-  return { types, rootFields: { Query: query, Mutation: mutation }, objectFields };
+  return { types, rootFields: { Query: query, Mutation: mutation }, objectFields, inputFields };
 }
 
 /** For each generated type: "ParentField" of the first field (or argument) that uses it. */

@@ -3,7 +3,7 @@ import { loadGraphQLSchemaFromOpenAPI } from '@omnigraph/openapi';
 import type { Logger } from '@graphql-mesh/types';
 import type { ContextualFetch } from '../upstream/fetch';
 import { listOperations, type OpenApiDocument, type SpecOperation } from './spec';
-import type { WarningSink } from './warnings';
+import type { CompositionWarning, WarningSink } from './warnings';
 
 export interface OpenApiLoadOptions {
   source: string;
@@ -20,13 +20,24 @@ export interface OpenApiLoadOptions {
  */
 export async function loadOpenApiSchema(options: OpenApiLoadOptions): Promise<GraphQLSchema> {
   const { source, spec, warn } = options;
+  // The loader's own warnings are kept only from the load whose schema is used: isolating a bad
+  // operation loads the spec many times and would otherwise repeat each of them. Once a load
+  // succeeds its logger forwards directly, since resolvers keep using it at run time.
+  const loadReporting = async (document: OpenApiDocument) => {
+    const told: CompositionWarning[] = [];
+    let sink: WarningSink = (w) => told.push(w);
+    const schema = await load(options, document, (w) => sink(w));
+    told.forEach(warn);
+    sink = warn;
+    return schema;
+  };
   try {
-    return await load(options, spec);
+    return await loadReporting(spec);
   } catch (wholeSpecError) {
     const failing: Array<{ operation: SpecOperation; error: unknown }> = [];
     for (const operation of listOperations(spec)) {
       try {
-        await load(options, keepOperations(spec, [operation]));
+        await load(options, keepOperations(spec, [operation]), () => {});
       } catch (error) {
         failing.push({ operation, error });
       }
@@ -44,22 +55,43 @@ export async function loadOpenApiSchema(options: OpenApiLoadOptions): Promise<Gr
     const failed = new Set(failing.map((f) => f.operation.pointer));
     const usable = listOperations(spec).filter((op) => !failed.has(op.pointer));
     if (usable.length === 0) throw new Error(`source "${source}": no operation of its spec could be loaded`);
-    return load(options, keepOperations(spec, usable));
+    return loadReporting(keepOperations(spec, usable));
   }
 }
 
-function load(options: OpenApiLoadOptions, spec: OpenApiDocument): Promise<GraphQLSchema> {
+function load(options: OpenApiLoadOptions, spec: OpenApiDocument, warn: WarningSink): Promise<GraphQLSchema> {
   return loadGraphQLSchemaFromOpenAPI(options.source, {
     // The loader accepts a parsed document although its type says string; a clone, because it
     // dereferences the document in place.
-    source: structuredClone(spec) as unknown as string,
+    source: normalizeForLoader(structuredClone(spec)) as unknown as string,
     endpoint: options.endpoint,
     // Without this, operations with declared error responses become `Result | Error` unions that
     // break links and force inline fragments on clients; errors become field errors instead.
     ignoreErrorResponses: true,
     fetch: options.fetch as NonNullable<Parameters<typeof loadGraphQLSchemaFromOpenAPI>[1]['fetch']>,
-    logger: loaderLogger(options),
+    logger: loaderLogger(options.source, warn),
   });
+}
+
+/** Rewrites constructs the loader gets wrong into equivalent ones it gets right (in place). */
+function normalizeForLoader<T>(node: T, seen = new WeakSet<object>()): T {
+  if (!node || typeof node !== 'object' || seen.has(node)) return node;
+  seen.add(node);
+  if (Array.isArray(node)) {
+    for (const item of node) normalizeForLoader(item, seen);
+    return node;
+  }
+  const schema = node as Record<string, unknown>;
+  // With a discriminator exactly one member applies, as with oneOf; the loader merges anyOf members
+  // into one object type with every member's required fields non-null.
+  if (Array.isArray(schema.anyOf) && schema.discriminator && !schema.oneOf) {
+    schema.oneOf = schema.anyOf;
+    delete schema.anyOf;
+  }
+  // OpenAPI 3.1 `type: [X, 'null']`: the loader drops 'null' without making the schema nullable.
+  if (Array.isArray(schema.type) && schema.type.includes('null')) schema.nullable = true;
+  for (const value of Object.values(schema)) normalizeForLoader(value, seen);
+  return node;
 }
 
 /** Keeps only the given operations (and the path items they live in). */
@@ -83,15 +115,15 @@ function messageOf(error: unknown): string {
  * The loader's own warnings become composition warnings; its per-call debug logging is dropped
  * cheaply (it creates a child logger for every resolver call).
  */
-function loaderLogger(options: OpenApiLoadOptions): Logger {
+function loaderLogger(source: string, warn: WarningSink): Logger {
   const ignore = () => {};
   const logger: Logger = {
-    name: options.source,
+    name: source,
     log: ignore,
     info: ignore,
     debug: ignore,
-    error: (...args: unknown[]) => options.warn({ source: options.source, pointer: '#', message: args.map(String).join(' ') }),
-    warn: (...args: unknown[]) => options.warn({ source: options.source, pointer: '#', message: args.map(String).join(' ') }),
+    error: (...args: unknown[]) => warn({ source, pointer: '#', message: args.map(String).join(' ') }),
+    warn: (...args: unknown[]) => warn({ source, pointer: '#', message: args.map(String).join(' ') }),
     child: () => logger,
   };
   return logger;

@@ -1,5 +1,13 @@
 import type { Transform } from '@graphql-tools/delegate';
-import { FilterObjectFields, FilterRootFields, FilterTypes, RenameObjectFields, RenameRootFields, RenameTypes } from '@graphql-tools/wrap';
+import {
+  FilterObjectFields,
+  FilterRootFields,
+  FilterTypes,
+  RenameInputObjectFields,
+  RenameObjectFields,
+  RenameRootFields,
+  RenameTypes,
+} from '@graphql-tools/wrap';
 import type { SourceTransforms } from '../config/schema';
 import type { NamingMaps } from './naming';
 
@@ -60,6 +68,9 @@ export function buildTransforms(naming: NamingMaps, config: SourceTransforms, op
   }
   if (naming.objectFields.size > 0 || configFieldKeys.some((k) => !/^(Query|Mutation)\./.test(k))) {
     transforms.push(new RenameObjectFields((type: string, field: string) => renamer.objectField(type, field)));
+  }
+  if (naming.inputFields.size > 0) {
+    transforms.push(new RenameInputObjectFields((type: string, field: string) => naming.inputFields.get(type)?.get(field) ?? field));
   }
   if (options.hide && config.hide.length > 0) {
     const hiddenTypes = new Set(config.hide.filter((entry) => !entry.includes('.')));

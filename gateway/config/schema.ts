@@ -86,7 +86,7 @@ export const configSchema = z
       .object({
         host: z.string().default('127.0.0.1').describe('Interface to listen on (0.0.0.0 in containers).'),
         port: z.number().int().min(0).max(65535).default(4000).describe('HTTP port; PORT or --port override it.'),
-        graphqlPath: z.string().startsWith('/').default('/graphql'),
+        graphqlPath: z.string().regex(/^\//, 'expected a path starting with /').default('/graphql').describe('Path of the GraphQL endpoint.'),
         graphiql: z.boolean().default(true).describe('Serve GraphiQL (assets from installed packages, no CDN) on GET /graphql.'),
         maskErrors: z.boolean().default(true).describe('Replace unexpected errors by "Unexpected error." (details logged).'),
       })

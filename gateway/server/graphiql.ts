@@ -52,6 +52,7 @@ export function renderLocalGraphiQL(graphqlPath: string): (options: GraphiQLOpti
   <head>
     <meta charset="utf-8" />
     <title>${escapeHtml(options.title ?? 'Tessera GraphiQL')}</title>
+    <link rel="icon" href="data:," />
     <link rel="stylesheet" href="${base}/graphiql.css" />
   </head>
   <body id="body" class="no-focus-outline">

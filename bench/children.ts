@@ -1,0 +1,197 @@
+/**
+ * Child processes for the bench: the demo services in one, the gateway in another, so neither
+ * shares an event loop with the load generator. Every child is tracked and stopped by `stopAll`,
+ * and killed outright if the bench exits without calling it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const REPO_ROOT = join(__dirname, '..');
+export const SERVICES = ['users', 'products', 'orders', 'reviews'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+export type ServiceUrls = Record<ServiceName, string>;
+
+const children = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/** SIGTERM every child, then SIGKILL whatever is still running after `graceMs`. */
+export async function stopAll(graceMs = 3_000): Promise<void> {
+  const running = [...children];
+  const exited = running.map((child) => new Promise<void>((resolve) => child.once('exit', () => resolve())));
+  for (const child of running) child.kill('SIGTERM');
+  const allExited = Promise.all(exited).then(() => true);
+  if (!(await Promise.race([allExited, sleep(graceMs).then(() => false)]))) {
+    for (const child of children) child.kill('SIGKILL');
+    await allExited;
+  }
+}
+
+function exitDescription(child: ChildProcess): string {
+  return child.signalCode ? `signal ${child.signalCode}` : `code ${String(child.exitCode)}`;
+}
+
+/** `npx tsx sources/serve.ts` without the npx/tsx wrapper processes; ports are picked by the OS. */
+export async function startServices(timeoutMs = 30_000): Promise<{ pid: number; urls: ServiceUrls }> {
+  const child = track(
+    spawn(process.execPath, ['--require', 'tsx/cjs', 'sources/serve.ts', '--base-port', '0'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+  const stdout = child.stdout;
+  if (!stdout || child.pid === undefined) throw new Error('could not start the demo services');
+
+  // serve.ts prints one line per service: "users    http://127.0.0.1:PORT  (spec: ...)".
+  const urls = await new Promise<ServiceUrls>((resolve, reject) => {
+    const found: Partial<ServiceUrls> = {};
+    let text = '';
+    const timer = setTimeout(() => fail(new Error(`demo services did not start within ${timeoutMs} ms`)), timeoutMs);
+    const onExit = () => fail(new Error(`demo services exited (${exitDescription(child)}) before listening`));
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      for (const match of text.matchAll(/^(users|products|orders|reviews)\s+(http:\/\/\S+)/gm)) {
+        found[match[1] as ServiceName] = match[2];
+      }
+      if (SERVICES.every((name) => found[name] !== undefined)) {
+        cleanup();
+        resolve(found as ServiceUrls);
+      }
+    };
+    function cleanup() {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      stdout?.off('data', onData);
+      stdout?.resume(); // keep draining whatever it prints later
+    }
+    function fail(error: Error) {
+      cleanup();
+      reject(error);
+    }
+    child.once('exit', onExit);
+    stdout.on('data', onData);
+  });
+  return { pid: child.pid, urls };
+}
+
+/** A port that was free a moment ago (the gateway CLI does not report the port it got for --port 0). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
+  return address.port;
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * `node bin/tessera.cjs serve --port N` with the *_URL variables pointing at the services.
+ * Its stdout and stderr (one JSON log line per GraphQL request) go to `logFile`, not through the
+ * bench process. Resolves once GET /readyz answers 200.
+ */
+export async function startGateway(
+  urls: ServiceUrls,
+  logFile: string,
+  timeoutMs = 60_000,
+): Promise<{ pid: number; baseUrl: string }> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of SERVICES) env[`${name.toUpperCase()}_URL`] = urls[name];
+  const log = openSync(logFile, 'w');
+  const child = track(
+    spawn(process.execPath, ['bin/tessera.cjs', 'serve', '--config', 'tessera.config.yaml', '--port', String(port)], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', log, log],
+    }),
+  );
+  closeSync(log); // the child holds its own copy
+  if (child.pid === undefined) throw new Error('could not start the gateway');
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`gateway exited (${exitDescription(child)}) before it was ready; log ${logFile}:\n${tail(logFile)}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(5_000) });
+      last = `HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`;
+      if (response.status === 200) return { pid: child.pid, baseUrl };
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(200);
+  }
+  throw new Error(`gateway not ready within ${timeoutMs} ms (last /readyz: ${last}); log ${logFile}:\n${tail(logFile)}`);
+}
+
+// ---- resource sampling (Linux /proc) ------------------------------------------------------------
+
+function rssKiB(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0; // process gone, or not Linux
+  }
+}
+
+/** utime + stime in seconds; Linux reports them in clock ticks of 1/100 s. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export interface ProcessUsage {
+  peakRssMiB: number;
+  /** CPU time over wall time; above 100 when more than one core is busy. */
+  cpuPercent: number;
+  cpuSeconds: number;
+}
+
+/** Samples VmRSS every `intervalMs` until `stop()`; CPU is the difference of two readings. */
+export function sampleProcess(pid: number, intervalMs = 250): { stop(): ProcessUsage } {
+  const cpuStart = cpuSeconds(pid);
+  const started = performance.now();
+  let peakKiB = rssKiB(pid);
+  const timer = setInterval(() => {
+    peakKiB = Math.max(peakKiB, rssKiB(pid));
+  }, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      peakKiB = Math.max(peakKiB, rssKiB(pid));
+      const cpu = cpuSeconds(pid) - cpuStart;
+      const wall = (performance.now() - started) / 1000;
+      return { peakRssMiB: peakKiB / 1024, cpuPercent: (cpu * 100) / wall, cpuSeconds: cpu };
+    },
+  };
+}
