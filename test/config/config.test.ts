@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../../gateway/config/errors';
 import { configJsonSchema } from '../../gateway/config/json-schema';
@@ -98,7 +99,7 @@ describe('the published JSON Schema of the config', () => {
   test('is the committed tessera.config.schema.json and accepts the demo config', () => {
     const committed = readFileSync(join(REPO_ROOT, 'tessera.config.schema.json'), 'utf8');
     expect(committed).toBe(configJsonSchema());
-    const validate = new Ajv2020({ strict: false }).compile(JSON.parse(committed));
+    const validate = addFormats(new Ajv2020({ strict: false })).compile(JSON.parse(committed));
     const demo = parseYaml(readFileSync(join(REPO_ROOT, 'tessera.config.yaml'), 'utf8'));
     expect(validate(demo)).toBe(true);
     expect(validate({ sources: [{ name: 'x', spec: 'a', url: 'http://x', timout: 1 }] })).toBe(false);
