@@ -103,6 +103,7 @@ describe('the published JSON Schema of the config', () => {
     const demo = parseYaml(readFileSync(join(REPO_ROOT, 'tessera.config.yaml'), 'utf8'));
     expect(validate(demo)).toBe(true);
     expect(validate({ sources: [{ name: 'x', spec: 'a', url: 'http://x', timout: 1 }] })).toBe(false);
+    expect(validate({ sources: [{ name: 'x', spec: 'a', url: 'not a url' }] })).toBe(false);
   });
 });
 
