@@ -18,6 +18,8 @@ export interface Gateway {
   warnings: CompositionWarning[];
   metrics: GatewayMetrics;
   logger: Logger;
+  /** Releases upstream connections; call after the HTTP server stopped. */
+  close(): Promise<void>;
 }
 
 export interface GatewayOptions {
@@ -33,7 +35,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const metrics = createMetrics();
   const observability = useRequestObservability(logger, metrics);
 
-  const { schema, warnings } = await composeGateway(config, {
+  const { schema, warnings, close } = await composeGateway(config, {
     observe: observability.observeUpstream,
     onWarning: (warning) => logger.warn(formatWarning(warning)),
   });
@@ -59,5 +61,5 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       observability.plugin, // per request: one log line, duration histogram, upstream call count
     ],
   });
-  return { yoga, schema, warnings, metrics, logger };
+  return { yoga, schema, warnings, metrics, logger, close };
 }

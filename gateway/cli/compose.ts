@@ -14,7 +14,8 @@ export interface ComposeCommandOptions {
 export async function runCompose(options: ComposeCommandOptions): Promise<void> {
   try {
     const { config } = loadConfig(options.config);
-    const { schema } = await composeGateway(config, { onWarning: (w) => console.error(`warning: ${formatWarning(w)}`) });
+    const { schema, close } = await composeGateway(config, { onWarning: (w) => console.error(`warning: ${formatWarning(w)}`) });
+    await close();
     const sdl = printComposedSchema(schema);
     if (options.out === '-') {
       process.stdout.write(sdl);

@@ -16,6 +16,8 @@ export interface ComposedGateway {
   schema: GraphQLSchema;
   warnings: CompositionWarning[];
   subgraphs: Subgraph[];
+  /** Releases every source's upstream connections. */
+  close(): Promise<void>;
 }
 
 export interface ComposeOptions {
@@ -36,13 +38,25 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
     options.onWarning?.(warning);
   };
   const observe = options.observe ?? (() => {});
-  const subgraphs = await Promise.all(
-    config.sources.map((source, i) =>
-      buildSubgraph(source, observe, warn).catch((error: unknown) => {
-        throw new CompositionError(`sources[${i}]`, (error as Error).message);
-      }),
-    ),
-  );
+  const built = await Promise.allSettled(config.sources.map((source) => buildSubgraph(source, observe, warn)));
+  const subgraphs = built.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const close = async () => {
+    await Promise.all(subgraphs.map((subgraph) => subgraph.close()));
+  };
+  const failed = built.findIndex((result) => result.status === 'rejected');
+  if (failed >= 0) {
+    await close();
+    throw new CompositionError(`sources[${failed}]`, ((built[failed] as PromiseRejectedResult).reason as Error).message);
+  }
+  try {
+    return { ...stitch(config, subgraphs), warnings, subgraphs, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function stitch(config: TesseraConfig, subgraphs: Subgraph[]): { schema: GraphQLSchema } {
 
   const planned = subgraphs.map((subgraph, i): PlannedSource & { publicSubschema: Subschema } => {
     const transforms = config.sources[i].transforms;
@@ -85,7 +99,7 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
   } catch (error) {
     throw new CompositionError('sources', `the sources could not be stitched together: ${(error as Error).message}`);
   }
-  return { schema, warnings, subgraphs };
+  return { schema };
 }
 
 function buildSubgraph(source: SourceConfig, observe: UpstreamObserver, warn: (w: CompositionWarning) => void): Promise<Subgraph> {

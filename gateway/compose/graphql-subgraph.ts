@@ -5,7 +5,7 @@ import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { ExecutionResult, Executor } from '@graphql-tools/utils';
 import { schemaFromExecutor, wrapSchema } from '@graphql-tools/wrap';
 import type { GraphqlSourceConfig } from '../config/schema';
-import { createUpstreamFetch, type UpstreamObserver } from '../upstream/fetch';
+import { createUpstreamClient, type UpstreamObserver } from '../upstream/fetch';
 import { toFieldError } from './field-errors';
 import type { Subgraph } from './subgraph';
 import type { WarningSink } from './warnings';
@@ -15,7 +15,7 @@ const KEY_ALIAS = '__tessera_key';
 
 /** An existing GraphQL service as a source: its schema from an SDL file or by introspection. */
 export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, observe: UpstreamObserver, _warn: WarningSink): Promise<Subgraph> {
-  const fetch = createUpstreamFetch({
+  const upstream = createUpstreamClient({
     source: source.name,
     timeoutMs: source.timeoutMs,
     headers: source.headers,
@@ -23,7 +23,7 @@ export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, observe:
     operationOf: () => 'graphql',
     observe,
   });
-  const http = buildHTTPExecutor({ endpoint: source.url, fetch: (url, init, context) => fetch(url, init, context) });
+  const http = buildHTTPExecutor({ endpoint: source.url, fetch: (url, init, context) => upstream.fetch(url, init, context) });
   const executor: Executor = async (request) => withSourceErrors((await http(request)) as ExecutionResult, source.name);
   const schema = await loadSchema(source, executor);
   let local: GraphQLSchema | undefined;
@@ -32,6 +32,7 @@ export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, observe:
     kind: 'graphql',
     schema,
     executor,
+    close: upstream.close,
     // GraphQL names are already GraphQL names: only the config's renames and hides apply.
     naming: { types: new Map(), rootFields: { Query: new Map(), Mutation: new Map() }, objectFields: new Map(), inputFields: new Map() },
     localSchema: () => (local ??= wrapSchema({ schema, executor })),

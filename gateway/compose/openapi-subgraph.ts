@@ -1,7 +1,7 @@
 import { type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { OpenApiSourceConfig } from '../config/schema';
-import { NULL_ITEM_MARKER, createUpstreamFetch, type UpstreamObserver } from '../upstream/fetch';
+import { NULL_ITEM_MARKER, createUpstreamClient, type UpstreamObserver } from '../upstream/fetch';
 import { fieldError, toFieldError } from './field-errors';
 import { retypeIds } from './ids';
 import { computeNaming } from './naming';
@@ -16,7 +16,7 @@ export async function buildOpenApiSubgraph(
   warn: WarningSink,
 ): Promise<Subgraph> {
   const spec = await readSpec(source.spec, source.name);
-  const fetch = createUpstreamFetch({
+  const upstream = createUpstreamClient({
     source: source.name,
     timeoutMs: source.timeoutMs,
     headers: source.headers,
@@ -24,7 +24,7 @@ export async function buildOpenApiSubgraph(
     operationOf: createOperationMatcher(spec),
     observe,
   });
-  const loaded = await loadOpenApiSchema({ source: source.name, spec, endpoint: source.url, fetch, warn });
+  const loaded = await loadOpenApiSchema({ source: source.name, spec, endpoint: source.url, fetch: upstream.fetch, warn });
   const schema = retypeIds(withFieldErrors(loaded, source.name));
   const componentNames = Object.keys(spec.components?.schemas ?? spec.definitions ?? {});
   return {
@@ -33,6 +33,7 @@ export async function buildOpenApiSubgraph(
     schema,
     naming: computeNaming(schema, componentNames),
     localSchema: () => schema,
+    close: upstream.close,
     // REST answers whole objects whatever the selection, so the batch operation's own resolver is
     // called directly and the key is read from the raw JSON.
     batchCaller: (rawField, matchField) => ({

@@ -9,7 +9,10 @@ export interface ListeningGateway {
   close(): Promise<void>;
 }
 
-/** Serves a gateway over node:http; `close` stops accepting, ends idle keep-alive sockets and waits. */
+/**
+ * Serves a gateway over node:http; `close` stops accepting, ends idle keep-alive sockets, waits for
+ * requests in flight, then releases the gateway's upstream connections.
+ */
 export async function listen(gateway: Gateway, port: number, host: string): Promise<ListeningGateway> {
   // yoga's handler is typed for its own server adapter; node's request listener is what it accepts.
   const server = createServer(gateway.yoga as unknown as Parameters<typeof createServer>[1]);
@@ -26,11 +29,13 @@ export async function listen(gateway: Gateway, port: number, host: string): Prom
   return {
     server,
     url: `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
-      }),
+      });
+      await gateway.close();
+    },
   };
 }

@@ -1,3 +1,5 @@
+import { Agent, request, type Dispatcher } from 'undici';
+
 /** What the gateway learns from each upstream call; observability turns it into metrics and logs. */
 export interface UpstreamCall {
   source: string;
@@ -48,48 +50,92 @@ export class UpstreamUnreachableError extends Error {
   }
 }
 
+/** A source's HTTP client: the fetch its loader calls, and the connection pool behind it. */
+export interface UpstreamClient {
+  fetch: ContextualFetch;
+  /** Closes the pooled keep-alive connections. */
+  close(): Promise<void>;
+}
+
 /**
  * The one place every upstream HTTP call goes through: static and forwarded headers, the per-source
  * timeout, and an observation for metrics and the per-request log line.
+ *
+ * Calls go through undici's `request` on a keep-alive pool of the source's own rather than the
+ * global `fetch`: the WHATWG fetch layer (Request objects, abort plumbing, body streams) cost more
+ * CPU than the rest of an upstream call in profiles, and loaders only need status, headers and text.
  */
-export function createUpstreamFetch(options: UpstreamFetchOptions): ContextualFetch {
+export function createUpstreamClient(options: UpstreamFetchOptions): UpstreamClient {
   const { source, timeoutMs, headers, forwardHeaders, operationOf, observe } = options;
-  return async (url, init, context) => {
+  const pool = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
+  const fetch: ContextualFetch = async (url, init, context) => {
     const method = (init?.method ?? 'GET').toUpperCase();
     const operation = operationOf(method, new URL(url));
-    const outgoing = new Headers(init?.headers);
+    const outgoing = headerRecord(init?.headers);
     const incoming = requestHeadersOf(context);
     if (incoming) {
       for (const name of forwardHeaders) {
         const value = incoming.get(name);
-        if (value !== null && !outgoing.has(name)) outgoing.set(name, value);
+        if (value !== null && outgoing[name] === undefined) outgoing[name] = value;
       }
     }
-    for (const [name, value] of Object.entries(headers)) outgoing.set(name, value);
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    for (const [name, value] of Object.entries(headers)) outgoing[name.toLowerCase()] = value;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
     const started = performance.now();
     const report = (status: string) =>
       observe({ source, operation, method, status, durationMs: performance.now() - started }, context);
     try {
-      const response = await fetch(url, { ...init, method, headers: outgoing, signal });
+      const response = await request(url, {
+        method: method as Dispatcher.HttpMethod,
+        headers: outgoing,
+        body: await bodyOf(init?.body),
+        signal: abort.signal,
+        dispatcher: pool,
+      });
       // Read the body inside the timeout, so a slow body counts against the same budget.
-      const body = await response.text();
-      report(String(response.status));
-      return new Response(markNullListItems(body, response.status), {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
+      const body = await response.body.text();
+      report(String(response.statusCode));
+      return new Response(response.statusCode === 204 || response.statusCode === 304 ? null : markNullListItems(body, response.statusCode), {
+        status: response.statusCode,
+        headers: responseHeaders(response.headers),
       });
     } catch (error) {
-      if (timeout.aborted) {
+      if (abort.signal.aborted) {
         report('timeout');
         throw new UpstreamTimeoutError(source, timeoutMs);
       }
       report('network_error');
       throw new UpstreamUnreachableError(source, error);
+    } finally {
+      clearTimeout(timer);
     }
   };
+  return { fetch, close: () => pool.close() };
+}
+
+function headerRecord(init: HeadersInit | undefined): Record<string, string> {
+  const record: Record<string, string> = {};
+  if (!init) return record;
+  const entries = init instanceof Headers || Array.isArray(init) ? init : Object.entries(init);
+  for (const [name, value] of entries as Iterable<[string, string]>) record[name.toLowerCase()] = value;
+  return record;
+}
+
+function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return headers;
+}
+
+/** Loaders send JSON text; anything else (form data, streams) is read into bytes first. */
+async function bodyOf(body: RequestInit['body']): Promise<string | Uint8Array | undefined> {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  return new Uint8Array(await new Response(body).arrayBuffer());
 }
 
 /** Stands in for a `null` item of a list response; see markNullListItems. */
