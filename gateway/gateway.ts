@@ -46,20 +46,28 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     graphqlEndpoint: graphqlPath,
     landingPage: false,
     maskedErrors: config.server.maskErrors,
-    logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map((a) => (a instanceof Error ? a.stack : String(a))).join(' ')),
-    },
+    logging: yogaLogger(logger),
     graphiql: config.server.graphiql ? { title: 'Tessera', defaultTabs: EXAMPLE_TABS } : false,
     renderGraphiQL: renderLocalGraphiQL(graphqlPath),
     plugins: [
       useHealthEndpoints(config.sources), // /healthz, /readyz
       useMetricsEndpoint(metrics.registry), // /metrics
-      useGraphiQLAssets(graphqlPath), // GraphiQL's scripts and styles, no CDN
+      ...(config.server.graphiql ? [useGraphiQLAssets(graphqlPath)] : []), // GraphiQL's scripts and styles, no CDN
       observability.plugin, // per request: one log line, duration histogram, upstream call count
     ],
   });
   return { yoga, schema, warnings, metrics, logger, close };
+}
+
+/** yoga logs through pino: errors keep their stack (`err`), other values stay structured. */
+function yogaLogger(logger: Logger) {
+  const log =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const err = args.find((a): a is Error => a instanceof Error);
+      const text = args.filter((a) => !(a instanceof Error)).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+      if (err) logger[level]({ err }, text || err.message);
+      else logger[level](text);
+    };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -25,6 +25,6 @@ export async function runCompose(options: ComposeCommandOptions): Promise<void> 
     await writeFile(options.out, sdl);
     console.error(`tessera: composed schema written to ${options.out}`);
   } catch (error) {
-    reportFatal(error);
+    reportFatal(error, options.config);
   }
 }

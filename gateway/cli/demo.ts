@@ -2,6 +2,7 @@ import { DEMO_SERVICE_NAMES, startDemoServices } from '../../sources';
 import { loadConfig } from '../config/load';
 import { createGateway } from '../gateway';
 import { listen } from '../server/listen';
+import { choosePort } from './port';
 import { closeOnSignals, reportFatal } from './report';
 
 export interface DemoOptions {
@@ -22,7 +23,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     for (const name of DEMO_SERVICE_NAMES) env[`${name.toUpperCase()}_URL`] = demo.services[name].url;
     const { config } = loadConfig(options.config, { env });
     const gateway = await createGateway(config);
-    const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 4000);
+    const port = choosePort(options.port, process.env, config.server.port);
     const running = await listen(gateway, port, config.server.host);
     for (const name of DEMO_SERVICE_NAMES) gateway.logger.info(`demo service ${name} at ${demo.services[name].url}`);
     gateway.logger.info(`Tessera demo ready: GraphiQL at ${running.url}${config.server.graphqlPath}`);
@@ -31,6 +32,6 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       await demo.close();
     });
   } catch (error) {
-    reportFatal(error);
+    reportFatal(error, options.config);
   }
 }

@@ -1,9 +1,17 @@
 import { ConfigError } from '../config/errors';
 import { CompositionError } from '../compose/errors';
 
-/** Start-up failures a user can fix get their own message and exit code 2; others keep their stack. */
-export function reportFatal(error: unknown): never {
-  if (error instanceof ConfigError || error instanceof CompositionError) {
+/** A start-up problem the user fixes from its message alone (no stack trace needed). */
+export class StartupError extends Error {}
+
+/**
+ * Start-up failures a user can fix get their message (with the config file for composition
+ * errors) and exit code 2; anything else keeps its stack.
+ */
+export function reportFatal(error: unknown, configFile?: string): never {
+  if (error instanceof CompositionError) {
+    console.error(`tessera: cannot compose the sources of ${configFile ?? 'the config'}: ${error.message}`);
+  } else if (error instanceof ConfigError || error instanceof StartupError) {
     console.error(`tessera: ${error.message}`);
   } else {
     console.error('tessera: failed to start:', error instanceof Error ? (error.stack ?? error.message) : error);
@@ -23,6 +31,6 @@ export function closeOnSignals(close: () => Promise<void>): void {
       () => process.exit(1),
     );
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }

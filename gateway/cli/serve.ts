@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/load';
 import { createGateway } from '../gateway';
 import { listen } from '../server/listen';
+import { choosePort } from './port';
 import { closeOnSignals, reportFatal } from './report';
 
 export interface ServeOptions {
@@ -13,11 +14,11 @@ export async function runServe(options: ServeOptions, env: NodeJS.ProcessEnv = p
   try {
     const { config } = loadConfig(options.config, { env });
     const gateway = await createGateway(config);
-    const port = options.port ?? (env.PORT ? Number(env.PORT) : config.server.port);
+    const port = choosePort(options.port, env, config.server.port);
     const running = await listen(gateway, port, options.host ?? config.server.host);
     gateway.logger.info({ url: `${running.url}${config.server.graphqlPath}` }, `Tessera serving ${running.url}${config.server.graphqlPath}`);
     closeOnSignals(running.close);
   } catch (error) {
-    reportFatal(error);
+    reportFatal(error, options.config);
   }
 }

@@ -5,11 +5,11 @@ import type { SourceConfig, TesseraConfig } from '../config/schema';
 import type { UpstreamObserver } from '../upstream/fetch';
 import { CompositionError } from './errors';
 import { buildGraphqlSubgraph } from './graphql-subgraph';
-import { linkResolvers, linkTypeDefs, planLinks, withBatchFields, type PlannedSource } from './links';
+import { linkResolvers, linkTypeDefs, planLinks, withBatchFields } from './links';
 import { buildOpenApiSubgraph } from './openapi-subgraph';
 import type { Subgraph } from './subgraph';
-import { buildTransforms, createRenamer } from './transforms';
-import { checkTransformTargets } from './transform-targets';
+import { createSourceNaming } from './transforms';
+import { checkPublicSchema, checkTransformTargets } from './transform-targets';
 import type { CompositionWarning } from './warnings';
 
 export interface ComposedGateway {
@@ -46,51 +46,53 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
   const failed = built.findIndex((result) => result.status === 'rejected');
   if (failed >= 0) {
     await close();
-    throw new CompositionError(`sources[${failed}]`, ((built[failed] as PromiseRejectedResult).reason as Error).message);
+    const reason: unknown = (built[failed] as PromiseRejectedResult).reason;
+    throw new CompositionError(`sources[${failed}]`, reason instanceof Error ? reason.message : String(reason));
   }
   try {
-    return { ...stitch(config, subgraphs), warnings, subgraphs, close };
+    return { schema: stitch(config, subgraphs), warnings, subgraphs, close };
   } catch (error) {
     await close();
     throw error;
   }
 }
 
-function stitch(config: TesseraConfig, subgraphs: Subgraph[]): { schema: GraphQLSchema } {
-
-  const planned = subgraphs.map((subgraph, i): PlannedSource & { publicSubschema: Subschema } => {
+function stitch(config: TesseraConfig, subgraphs: Subgraph[]): GraphQLSchema {
+  const sources = subgraphs.map((subgraph, i) => {
+    const path = `sources[${i}].transforms`;
     const transforms = config.sources[i].transforms;
+    checkTransformTargets(path, transforms, subgraph);
+    const naming = createSourceNaming(subgraph.naming, transforms);
     const publicSubschema = new Subschema({
       name: subgraph.name,
       schema: subgraph.schema,
       executor: subgraph.executor,
-      transforms: buildTransforms(subgraph.naming, transforms, { hide: true }),
+      transforms: naming.transforms({ hide: true }),
     });
-    checkTransformTargets(`sources[${i}].transforms`, transforms, subgraph);
-    return { subgraph, renamer: createRenamer(subgraph.naming, transforms), publicSchema: publicSubschema.transformedSchema, publicSubschema };
+    checkPublicSchema(path, transforms, publicSubschema.transformedSchema);
+    return { subgraph, naming, publicSubschema, renamer: naming.renamer, publicSchema: publicSubschema.transformedSchema };
   });
 
-  const plans = planLinks(config.links, planned);
+  const plans = planLinks(config.links, sources);
   // Links resolve through their own subschema of the target source: the public names, none of the
   // hides (a link may use a root field the public schema hides), plus the hidden batch fields.
   const linkSubschemas = new Map(
-    subgraphs.map((subgraph, i) => {
+    sources.map(({ subgraph, naming }) => {
       const withBatch = withBatchFields(subgraph, plans);
       const subschema = new Subschema({
         name: `${subgraph.name} (links)`,
         // With batch fields the schema runs in-process (its root fields reach the upstream themselves).
         schema: withBatch ?? subgraph.schema,
         executor: withBatch ? undefined : subgraph.executor,
-        transforms: buildTransforms(subgraph.naming, config.sources[i].transforms, { hide: false }),
+        transforms: naming.transforms({ hide: false }),
       });
       return [subgraph, subschema];
     }),
   );
 
-  let schema: GraphQLSchema;
   try {
-    schema = stitchSchemas({
-      subschemas: planned.map((p) => p.publicSubschema),
+    return stitchSchemas({
+      subschemas: sources.map((source) => source.publicSubschema),
       typeDefs: plans.length ? linkTypeDefs(plans) : undefined,
       resolvers: linkResolvers(plans, (subgraph) => linkSubschemas.get(subgraph)!),
       // Types of the same name from several sources (e.g. a shared `Error`) merge rather than clash.
@@ -99,9 +101,8 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[]): { schema: GraphQL
   } catch (error) {
     throw new CompositionError('sources', `the sources could not be stitched together: ${(error as Error).message}`);
   }
-  return { schema };
 }
 
 function buildSubgraph(source: SourceConfig, observe: UpstreamObserver, warn: (w: CompositionWarning) => void): Promise<Subgraph> {
-  return source.kind === 'graphql' ? buildGraphqlSubgraph(source, observe, warn) : buildOpenApiSubgraph(source, observe, warn);
+  return source.kind === 'graphql' ? buildGraphqlSubgraph(source, observe) : buildOpenApiSubgraph(source, observe, warn);
 }

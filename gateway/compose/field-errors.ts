@@ -37,11 +37,8 @@ export function toFieldError(error: unknown, source: string): GraphQLError {
       ...(problems ? { problems } : {}),
     });
   }
-  return fieldError(`${source} failed: ${error instanceof Error ? error.message.split('\n')[0] : 'unknown error'}`, {
-    code: 'UPSTREAM_ERROR',
-    source,
-    status: 502,
-  });
+  // Anything else: the message may quote upstream bodies or internals, so it is not passed on.
+  return fieldError(`${source} failed`, { code: 'UPSTREAM_ERROR', source, status: 502 });
 }
 
 export function fieldError(message: string, extensions: Record<string, unknown>): GraphQLError {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { GraphQLError, Kind, buildSchema, type FieldNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, buildSchema, type FieldNode, type GraphQLSchema } from 'graphql';
 import { delegateToSchema } from '@graphql-tools/delegate';
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { ExecutionResult, Executor } from '@graphql-tools/utils';
@@ -8,13 +8,12 @@ import type { GraphqlSourceConfig } from '../config/schema';
 import { createUpstreamClient, type UpstreamObserver } from '../upstream/fetch';
 import { toFieldError } from './field-errors';
 import type { Subgraph } from './subgraph';
-import type { WarningSink } from './warnings';
 
 /** Response key under which batched links read the key field they match on. */
 const KEY_ALIAS = '__tessera_key';
 
 /** An existing GraphQL service as a source: its schema from an SDL file or by introspection. */
-export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, observe: UpstreamObserver, _warn: WarningSink): Promise<Subgraph> {
+export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, observe: UpstreamObserver): Promise<Subgraph> {
   const upstream = createUpstreamClient({
     source: source.name,
     timeoutMs: source.timeoutMs,
@@ -25,11 +24,16 @@ export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, observe:
   });
   const http = buildHTTPExecutor({ endpoint: source.url, fetch: (url, init, context) => upstream.fetch(url, init, context) });
   const executor: Executor = async (request) => withSourceErrors((await http(request)) as ExecutionResult, source.name);
-  const schema = await loadSchema(source, executor);
+  let schema: GraphQLSchema;
+  try {
+    schema = await loadSchema(source, executor);
+  } catch (error) {
+    await upstream.close();
+    throw error;
+  }
   let local: GraphQLSchema | undefined;
   return {
     name: source.name,
-    kind: 'graphql',
     schema,
     executor,
     close: upstream.close,
@@ -42,7 +46,7 @@ export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, observe:
       call: (args, context, info) =>
         delegateToSchema({
           schema: { schema, executor },
-          operation: 'query' as never,
+          operation: OperationTypeNode.QUERY,
           fieldName: rawField,
           args,
           context: context as Record<string, unknown>,
@@ -70,20 +74,23 @@ function withKeyField(node: FieldNode, matchField: string): FieldNode {
 }
 
 /**
- * Errors the service itself reports pass through with `source` added; transport failures
- * (refused, timeout, HTTP errors) become the same normalized field errors REST sources give.
+ * Errors the service itself reports (they have a path) pass through with their message, their
+ * `code` and the `source`, and nothing else of their extensions (stack traces, exception details).
+ * Transport failures (refused, timeout, HTTP errors, bodies that are not GraphQL responses) become
+ * the same normalized field errors REST sources give, without the upstream's body.
  */
 function withSourceErrors(result: ExecutionResult, source: string): ExecutionResult {
   if (!result.errors?.length) return result;
   return {
     ...result,
     errors: result.errors.map((error) => {
-      const transport = error.originalError && !(error.originalError instanceof GraphQLError) ? error.originalError : undefined;
-      if (transport || !error.path) return toFieldError(transport ?? error, source);
-      const { code, ...rest } = (error.extensions ?? {}) as Record<string, unknown>;
+      const fromTransport =
+        !error.path || error.extensions?.response !== undefined || (error.originalError && !(error.originalError instanceof GraphQLError));
+      if (fromTransport) return toFieldError(error, source);
+      const code = error.extensions?.code;
       return new GraphQLError(error.message, {
         path: error.path,
-        extensions: { ...rest, code: typeof code === 'string' ? code : 'UPSTREAM_ERROR', source },
+        extensions: { code: typeof code === 'string' ? code : 'UPSTREAM_ERROR', source },
       });
     }),
   };

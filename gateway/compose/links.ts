@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import {
+  GraphQLError,
   GraphQLID,
+  OperationTypeNode,
   GraphQLList,
   GraphQLNonNull,
   GraphQLObjectType,
@@ -70,14 +72,17 @@ export function planLinks(links: Record<string, LinkConfig>, sources: PlannedSou
           `${parentType} has no field "${config.from}" (it has ${Object.keys(parent.getFields()).join(', ')})`,
         );
       }
-      const owner = sources.find(({ subgraph, renamer }) =>
-        Object.keys(subgraph.schema.getQueryType()?.getFields() ?? {}).some((raw) => renamer.rootField('Query', raw) === config.query),
-      );
-      if (!owner) throw new CompositionError(linkPath(coordinate, 'query'), `no source has a query field "${config.query}"`);
-      const rawQueryField = Object.keys(owner.subgraph.schema.getQueryType()!.getFields()).find(
-        (raw) => owner.renamer.rootField('Query', raw) === config.query,
-      )!;
+      const found = findQueryField(sources, config.query);
+      if (!found) throw new CompositionError(linkPath(coordinate, 'query'), `no source has a query field "${config.query}"`);
+      const { owner, rawQueryField } = found;
       const queryField = owner.subgraph.schema.getQueryType()!.getFields()[rawQueryField];
+      const unknownArg = Object.keys(config.args).find((name) => !queryField.args.some((arg) => arg.name === name));
+      if (unknownArg) {
+        throw new CompositionError(
+          linkPath(coordinate, `args.${unknownArg}`),
+          `${config.query} has no argument "${unknownArg}" (it has ${queryField.args.map((a) => a.name).join(', ') || 'none'})`,
+        );
+      }
       const argument = queryField.args.find((arg) => arg.name === config.argument);
       if (!argument) {
         throw new CompositionError(
@@ -101,6 +106,17 @@ export function planLinks(links: Record<string, LinkConfig>, sources: PlannedSou
       }
       return { ...plan, batchField: `_tessera_${parentType}_${fieldName}`, rawMatchField };
     });
+}
+
+/** The source whose public Query has `name`, and the loader's name of that field. */
+function findQueryField(sources: PlannedSource[], name: string): { owner: PlannedSource; rawQueryField: string } | undefined {
+  for (const owner of sources) {
+    const rawQueryField = Object.keys(owner.subgraph.schema.getQueryType()?.getFields() ?? {}).find(
+      (raw) => owner.renamer.rootField('Query', raw) === name,
+    );
+    if (rawQueryField) return { owner, rawQueryField };
+  }
+  return undefined;
 }
 
 function isListInput(type: GraphQLInputType): boolean {
@@ -169,13 +185,14 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
     const subschema = linkSubschemaOf(plan.target);
     const { from } = plan.config;
     const empty = plan.many ? [] : null;
+    const loaders = plan.batchField ? undefined : new PerRequestLoaders();
     const resolve: GraphQLFieldResolver<Record<string, unknown>, object> = plan.batchField
       ? (parent, _args, context, info) => {
           const key = parent[from];
           if (key === null || key === undefined) return empty;
           return batchDelegateToSchema({
             schema: subschema,
-            operation: 'query' as never,
+            operation: OperationTypeNode.QUERY,
             fieldName: plan.batchField,
             key: String(key),
             argsFromKeys: (keys) => ({ keys }),
@@ -186,12 +203,12 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
       : (parent, _args, context, info) => {
           const key = parent[from];
           if (key === null || key === undefined) return empty;
-          return perKeyLoader(context, info.fieldNodes[0], (keys) =>
+          const loader = loaders!.get(context, info.fieldNodes[0], (keys) =>
             Promise.all(
               keys.map((k) =>
                 delegateToSchema({
                   schema: subschema,
-                  operation: 'query' as never,
+                  operation: OperationTypeNode.QUERY,
                   fieldName: plan.config.query,
                   args: { ...plan.config.args, [plan.config.argument]: k },
                   context,
@@ -199,25 +216,38 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
                 }),
               ),
             ),
-          ).load(String(key));
+          );
+          return loader.load(String(key)).catch((error: unknown) => {
+            throw unlocated(error);
+          });
         };
     (resolvers[plan.parentType] ??= {})[plan.fieldName] = { selectionSet: `{ ${from} }`, resolve };
   }
   return resolvers as IResolvers;
 }
 
-// Loaders live per request (keyed by the context object) and per field node, so two selections of
-// the same link with different sub-selections never share a delegated query.
-const loadersByContext = new WeakMap<object, Map<FieldNode, DataLoader<string, unknown>>>();
+/**
+ * One link's DataLoaders: per request (keyed by the context object) and per field node, so two
+ * selections of the link with different sub-selections never share a delegated query.
+ */
+class PerRequestLoaders {
+  private readonly byContext = new WeakMap<object, Map<FieldNode, DataLoader<string, unknown>>>();
 
-function perKeyLoader(
-  context: object,
-  fieldNode: FieldNode,
-  batch: (keys: readonly string[]) => Promise<unknown[]>,
-): DataLoader<string, unknown> {
-  let loaders = loadersByContext.get(context);
-  if (!loaders) loadersByContext.set(context, (loaders = new Map()));
-  let loader = loaders.get(fieldNode);
-  if (!loader) loaders.set(fieldNode, (loader = new DataLoader(batch)));
-  return loader;
+  get(context: object, fieldNode: FieldNode, batch: (keys: readonly string[]) => Promise<unknown[]>): DataLoader<string, unknown> {
+    let loaders = this.byContext.get(context);
+    if (!loaders) this.byContext.set(context, (loaders = new Map()));
+    let loader = loaders.get(fieldNode);
+    if (!loader) loaders.set(fieldNode, (loader = new DataLoader(batch)));
+    return loader;
+  }
+}
+
+/**
+ * A per-key loader delegates with the resolve info of the first parent that asked for a key, so its
+ * errors carry that parent's path; every parent rethrows the error without a path, and GraphQL
+ * locates it at the parent's own field.
+ */
+function unlocated(error: unknown): unknown {
+  if (!(error instanceof GraphQLError)) return error;
+  return new GraphQLError(error.message, { extensions: error.extensions, originalError: error.originalError ?? undefined });
 }

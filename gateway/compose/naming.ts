@@ -16,7 +16,7 @@ import {
 /**
  * Naming rules (README, "Naming rules"): raw names come from operationIds and component schema
  * names; the public schema gets predictable, idiomatic ones.
- *  - Query fields: camelCase of the operationId without a leading get/list/find/fetch/search verb and
+ *  - Query fields: camelCase of the operationId without a leading get/list/find/fetch/search/read verb and
  *    a trailing `ByIds` (getUser → user, listOrders → orders, getUsersByIds → users). When two
  *    operations reach the same name, the one that needed fewer rewrites keeps it and the other keeps
  *    its `ByIds` (listProducts → products, getProductsByIds → productsByIds).
@@ -28,8 +28,10 @@ import {
 export interface NamingMaps {
   types: Map<string, string>;
   rootFields: { Query: Map<string, string>; Mutation: Map<string, string> };
-  objectFields: Map<string, Map<string, string>>; // public type name → raw field → public field
-  inputFields: Map<string, Map<string, string>>; // public input type name → raw field → public field
+  /** Naming-rule type name → raw field → field name (object and interface types). */
+  objectFields: Map<string, Map<string, string>>;
+  /** Naming-rule input type name → raw field → field name. */
+  inputFields: Map<string, Map<string, string>>;
 }
 
 const VERB = /^(get|list|find|fetch|search|read)(?=[A-Z0-9])/;

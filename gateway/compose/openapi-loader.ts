@@ -2,7 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { loadGraphQLSchemaFromOpenAPI } from '@omnigraph/openapi';
 import type { Logger } from '@graphql-mesh/types';
 import type { ContextualFetch } from '../upstream/fetch';
-import { listOperations, type OpenApiDocument, type SpecOperation } from './spec';
+import { HTTP_METHODS, listOperations, type OpenApiDocument, type SpecOperation } from './spec';
 import type { CompositionWarning, WarningSink } from './warnings';
 
 export interface OpenApiLoadOptions {
@@ -100,7 +100,7 @@ function keepOperations(spec: OpenApiDocument, operations: SpecOperation[]): Ope
   for (const op of operations) {
     const item = spec.paths?.[op.path] ?? {};
     const kept = (paths[op.path] ??= Object.fromEntries(
-      Object.entries(item).filter(([key]) => !['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'].includes(key)),
+      Object.entries(item).filter(([key]) => !(HTTP_METHODS as readonly string[]).includes(key)),
     ));
     kept[op.method] = item[op.method];
   }

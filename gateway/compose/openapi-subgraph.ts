@@ -1,8 +1,9 @@
 import { type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { OpenApiSourceConfig } from '../config/schema';
-import { NULL_ITEM_MARKER, createUpstreamClient, type UpstreamObserver } from '../upstream/fetch';
-import { fieldError, toFieldError } from './field-errors';
+import { createUpstreamClient, type UpstreamObserver } from '../upstream/fetch';
+import { toFieldError } from './field-errors';
+import { markNullListItems, restoreNullItems } from './null-items';
 import { retypeIds } from './ids';
 import { computeNaming } from './naming';
 import { loadOpenApiSchema } from './openapi-loader';
@@ -23,13 +24,19 @@ export async function buildOpenApiSubgraph(
     forwardHeaders: source.forwardHeaders,
     operationOf: createOperationMatcher(spec),
     observe,
+    adaptBody: markNullListItems,
   });
-  const loaded = await loadOpenApiSchema({ source: source.name, spec, endpoint: source.url, fetch: upstream.fetch, warn });
-  const schema = retypeIds(withFieldErrors(loaded, source.name));
+  let schema: GraphQLSchema;
+  try {
+    const loaded = await loadOpenApiSchema({ source: source.name, spec, endpoint: source.url, fetch: upstream.fetch, warn });
+    schema = retypeIds(withFieldErrors(loaded, source.name));
+  } catch (error) {
+    await upstream.close();
+    throw error;
+  }
   const componentNames = Object.keys(spec.components?.schemas ?? spec.definitions ?? {});
   return {
     name: source.name,
-    kind: 'openapi',
     schema,
     naming: computeNaming(schema, componentNames),
     localSchema: () => schema,
@@ -63,21 +70,9 @@ function withFieldErrors(schema: GraphQLSchema, source: string): GraphQLSchema {
           throw toFieldError(error, source);
         }
         if (result instanceof Error) throw toFieldError(result, source);
-        return Array.isArray(result) ? result.map((item, i) => (isNullMarker(item) ? missingItemError(source, i) : item)) : result;
+        return Array.isArray(result) ? restoreNullItems(result, source) : result;
       };
       return { ...field, resolve: normalized };
     },
-  });
-}
-
-function isNullMarker(item: unknown): boolean {
-  return typeof item === 'object' && item !== null && NULL_ITEM_MARKER in item;
-}
-
-/** A list item the upstream answered `null` for (e.g. an unknown id in a batch): null plus an error. */
-function missingItemError(source: string, index: number): Error {
-  return fieldError(`${source} answered null for item ${index} of the list: no such entity`, {
-    code: 'NOT_FOUND',
-    source,
   });
 }

@@ -14,7 +14,6 @@ export interface BatchCaller {
  */
 export interface Subgraph {
   name: string;
-  kind: 'openapi' | 'graphql';
   /** Executable (REST: in-process resolvers that call the upstream) or remote (with `executor`). */
   schema: GraphQLSchema;
   executor?: Executor;

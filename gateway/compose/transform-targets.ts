@@ -1,9 +1,9 @@
-import { isInputObjectType, isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
+import { isInputObjectType, isInterfaceType, isObjectType, validateSchema, type GraphQLSchema } from 'graphql';
 import type { SourceTransforms } from '../config/schema';
 import { CompositionError } from './errors';
 import type { Subgraph } from './subgraph';
-import { buildTransforms } from './transforms';
 import { Subschema } from '@graphql-tools/delegate';
+import { NO_TRANSFORMS, createSourceNaming } from './transforms';
 
 /**
  * A rename or hide that names nothing is an error, not a no-op: a typo in `hide: [User.emial]`
@@ -15,7 +15,7 @@ export function checkTransformTargets(path: string, transforms: SourceTransforms
   // Renames are keyed by naming-rule names: check them against the schema without config renames.
   const named = new Subschema({
     schema: subgraph.schema,
-    transforms: buildTransforms(subgraph.naming, { rename: { types: {}, fields: {} }, hide: [] }, { hide: false }),
+    transforms: createSourceNaming(subgraph.naming, NO_TRANSFORMS).transforms({ hide: false }),
   }).transformedSchema;
   for (const type of Object.keys(transforms.rename.types)) {
     if (!named.getType(type)) throw new CompositionError(`${path}.rename.types.${type}`, missing(named, type, subgraph.name));
@@ -28,7 +28,7 @@ export function checkTransformTargets(path: string, transforms: SourceTransforms
   // Hides use public names; check them against the schema before hiding (with the renames applied).
   const renamed = new Subschema({
     schema: subgraph.schema,
-    transforms: buildTransforms(subgraph.naming, { ...transforms, hide: [] }, { hide: false }),
+    transforms: createSourceNaming(subgraph.naming, transforms).transforms({ hide: false }),
   }).transformedSchema;
   transforms.hide.forEach((entry, i) => {
     const found = entry.includes('.') ? hasCoordinate(renamed, entry) : !!renamed.getType(entry);
@@ -49,4 +49,12 @@ function missing(schema: GraphQLSchema, name: string, source: string): string {
     return `source "${source}" has no field ${name} (${typeName} has ${Object.keys(type.getFields()).join(', ')})`;
   }
   return `source "${source}" has no type ${typeName}`;
+}
+
+/** Hides can leave an invalid schema (a field an interface requires); say which config entry did. */
+export function checkPublicSchema(path: string, transforms: SourceTransforms, publicSchema: GraphQLSchema): void {
+  const problems = validateSchema(publicSchema);
+  if (problems.length === 0) return;
+  const culprit = transforms.hide.length ? `${path}.hide` : path;
+  throw new CompositionError(culprit, `the resulting schema is invalid: ${problems.map((p) => p.message).join('; ')}`);
 }

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import type { core } from 'zod';
+import { z, type core } from 'zod';
 import { ConfigError, describeValue, formatPath, type ConfigProblem } from './errors';
 import { interpolateEnv, missingVariableProblem } from './interpolate';
-import { configSchema, type TesseraConfig } from './schema';
+import { configSchema, sourceSchema, type TesseraConfig } from './schema';
 import { knownKeysAt } from './known-keys';
 
 export const DEFAULT_CONFIG_FILE = 'tessera.config.yaml';
@@ -106,7 +106,11 @@ function describeIssue(
 
 function expectedFrom(issue: core.$ZodIssue): string {
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-    return `"${String(issue.discriminator)}" to be one of "openapi", "graphql"`;
+    const kinds = sourceSchema.options.map((option) => {
+      const kind = option.shape.kind;
+      return JSON.stringify((kind instanceof z.ZodDefault ? kind.unwrap() : kind).value);
+    });
+    return `"${String(issue.discriminator)}" to be one of ${kinds.join(', ')}`;
   }
   if (issue.code === 'invalid_value') return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   const message = issue.message.replace(/^Invalid input: /, '');

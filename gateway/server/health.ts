@@ -12,7 +12,16 @@ export interface SourceReadiness {
  * and every upstream answers HTTP at all (any status counts: a 404 on the base URL still proves
  * the service is up). These probes bypass the upstream fetch, so they never count as client traffic.
  */
-export function useHealthEndpoints(sources: SourceConfig[], probeTimeoutMs = 2_000): Plugin {
+export function useHealthEndpoints(sources: SourceConfig[], probeTimeoutMs = 2_000, reuseMs = 1_000): Plugin {
+  // Probes are shared: concurrent /readyz hits and those within `reuseMs` reuse one round of probes,
+  // so polling /readyz never multiplies into upstream traffic.
+  let latest: { at: number; checks: Promise<SourceReadiness[]> } | undefined;
+  const readiness = () => {
+    if (!latest || performance.now() - latest.at > reuseMs) {
+      latest = { at: performance.now(), checks: Promise.all(sources.map((source) => probe(source, probeTimeoutMs))) };
+    }
+    return latest.checks;
+  };
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname === '/healthz') {
@@ -20,7 +29,7 @@ export function useHealthEndpoints(sources: SourceConfig[], probeTimeoutMs = 2_0
         return;
       }
       if (url.pathname !== '/readyz') return;
-      const checks = await Promise.all(sources.map((source) => probe(source, probeTimeoutMs)));
+      const checks = await readiness();
       const ready = checks.every((c) => c.reachable);
       endResponse(
         new fetchAPI.Response(JSON.stringify({ status: ready ? 'ready' : 'not_ready', schema: 'composed', sources: checks }), {

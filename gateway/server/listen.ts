@@ -14,8 +14,7 @@ export interface ListeningGateway {
  * requests in flight, then releases the gateway's upstream connections.
  */
 export async function listen(gateway: Gateway, port: number, host: string): Promise<ListeningGateway> {
-  // yoga's handler is typed for its own server adapter; node's request listener is what it accepts.
-  const server = createServer(gateway.yoga as unknown as Parameters<typeof createServer>[1]);
+  const server = createServer(gateway.yoga);
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -3,9 +3,8 @@ import { Agent, request, type Dispatcher } from 'undici';
 /** What the gateway learns from each upstream call; observability turns it into metrics and logs. */
 export interface UpstreamCall {
   source: string;
-  /** operationId (REST) or operation name (GraphQL), so metrics never carry raw URLs. */
+  /** operationId (REST), or `graphql`: a bounded label, so metrics never carry raw URLs. */
   operation: string;
-  method: string;
   /** HTTP status, or `timeout` / `network_error` when no response arrived. */
   status: string;
   durationMs: number;
@@ -21,6 +20,8 @@ export interface UpstreamFetchOptions {
   /** Names the operation a request belongs to (e.g. by matching the spec's path templates). */
   operationOf: (method: string, url: URL) => string;
   observe: UpstreamObserver;
+  /** Rewrites a reply body before the loader reads it (for loader quirks; see openapi-subgraph). */
+  adaptBody?: (body: string, status: number) => string;
 }
 
 /** The fetch signature @omnigraph/openapi and @graphql-tools/executor-http call: context rides along. */
@@ -66,7 +67,7 @@ export interface UpstreamClient {
  * CPU than the rest of an upstream call in profiles, and loaders only need status, headers and text.
  */
 export function createUpstreamClient(options: UpstreamFetchOptions): UpstreamClient {
-  const { source, timeoutMs, headers, forwardHeaders, operationOf, observe } = options;
+  const { source, timeoutMs, headers, forwardHeaders, operationOf, observe, adaptBody } = options;
   const pool = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
   const fetch: ContextualFetch = async (url, init, context) => {
     const method = (init?.method ?? 'GET').toUpperCase();
@@ -80,28 +81,25 @@ export function createUpstreamClient(options: UpstreamFetchOptions): UpstreamCli
       }
     }
     for (const [name, value] of Object.entries(headers)) outgoing[name.toLowerCase()] = value;
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    // The caller's own signal (a client that went away, an executor's deadline) also ends the call.
+    const signal = init?.signal ? AbortSignal.any([timeout.signal, init.signal]) : timeout.signal;
     const started = performance.now();
+    // Calls without a request context (start-up introspection) are not client traffic.
     const report = (status: string) =>
-      observe({ source, operation, method, status, durationMs: performance.now() - started }, context);
+      context !== undefined && observe({ source, operation, status, durationMs: performance.now() - started }, context);
+    let status: number;
+    let body: string;
+    let responseHeaders: Dispatcher.ResponseData['headers'];
     try {
-      const response = await request(url, {
-        method: method as Dispatcher.HttpMethod,
-        headers: outgoing,
-        body: await bodyOf(init?.body),
-        signal: abort.signal,
-        dispatcher: pool,
-      });
+      const response = await request(url, { method: method as Dispatcher.HttpMethod, headers: outgoing, body: await bodyOf(init?.body), signal, dispatcher: pool });
       // Read the body inside the timeout, so a slow body counts against the same budget.
-      const body = await response.body.text();
-      report(String(response.statusCode));
-      return new Response(response.statusCode === 204 || response.statusCode === 304 ? null : markNullListItems(body, response.statusCode), {
-        status: response.statusCode,
-        headers: responseHeaders(response.headers),
-      });
+      body = await response.body.text();
+      status = response.statusCode;
+      responseHeaders = response.headers;
     } catch (error) {
-      if (abort.signal.aborted) {
+      if (timeout.signal.aborted) {
         report('timeout');
         throw new UpstreamTimeoutError(source, timeoutMs);
       }
@@ -110,6 +108,12 @@ export function createUpstreamClient(options: UpstreamFetchOptions): UpstreamCli
     } finally {
       clearTimeout(timer);
     }
+    report(String(status));
+    const hasBody = status !== 204 && status !== 205 && status !== 304;
+    return new Response(hasBody ? (adaptBody ? adaptBody(body, status) : body) : null, {
+      status: status >= 200 && status <= 599 ? status : 502,
+      headers: toHeaders(responseHeaders),
+    });
   };
   return { fetch, close: () => pool.close() };
 }
@@ -122,7 +126,7 @@ function headerRecord(init: HeadersInit | undefined): Record<string, string> {
   return record;
 }
 
-function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw)) {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
@@ -136,26 +140,6 @@ async function bodyOf(body: RequestInit['body']): Promise<string | Uint8Array | 
   if (body === undefined || body === null) return undefined;
   if (typeof body === 'string' || body instanceof Uint8Array) return body;
   return new Uint8Array(await new Response(body).arrayBuffer());
-}
-
-/** Stands in for a `null` item of a list response; see markNullListItems. */
-export const NULL_ITEM_MARKER = '__tessera_null_item__';
-
-/**
- * @omnigraph/openapi crashes on `null` items of a list response (it attaches metadata to every item
- * with Object.defineProperties, and `typeof null === 'object'`). Batch endpoints legitimately answer
- * `null` for unknown ids, so each null item is replaced by a marker object, keeping every position;
- * the subgraph turns markers back into a per-item error (see field-errors.ts).
- */
-function markNullListItems(body: string, status: number): string {
-  if (status < 200 || status > 299 || body.charCodeAt(0) !== 91 /* [ */ || !body.includes('null')) return body;
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (!Array.isArray(parsed) || !parsed.includes(null)) return body;
-    return JSON.stringify(parsed.map((item) => (item === null ? { [NULL_ITEM_MARKER]: true } : item)));
-  } catch {
-    return body;
-  }
 }
 
 interface HeaderReader {

@@ -88,6 +88,7 @@ describe('composition errors name the config path', () => {
     ['argument', { argument: 'userIds' }, 'links["Order.customer"].argument: users has no argument "userIds" (it has ids)'],
     ['from', { from: 'customerId' }, 'links["Order.customer"].from: Order has no field "customerId"'],
     ['type', { type: 'Product' }, 'links["Order.customer"].type: "users" returns User, but the link declares Product'],
+    ['args key', { args: { limti: 100 } }, 'links["Order.customer"].args.limti: users has no argument "limti" (it has ids)'],
   ])('a link with a wrong %s', async (_key, patch, message) => {
     const config = demo();
     config.links['Order.customer'] = { ...config.links['Order.customer'], ...patch };

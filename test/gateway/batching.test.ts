@@ -147,3 +147,50 @@ describe('batch results are matched by key, never by position', () => {
     expect(body.errors).toHaveLength(missing.length);
   });
 });
+
+describe('per-key link errors land on their own parent (they carried the first parent’s path)', () => {
+  let gw: RunningGateway;
+  let proxy: Server;
+  beforeAll(async () => {
+    gw = await startDemoGateway({
+      // A users service that answers 404 for every id divisible by 3.
+      urls: async (services) => {
+        proxy = createServer(async (req, res) => {
+          const id = /^\/users\/(\d+)$/.exec(req.url ?? '')?.[1];
+          if (id && Number(id) % 3 === 0) {
+            res.writeHead(404, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ error: 'not_found', message: `User ${id} not found` }));
+            return;
+          }
+          const upstream = await fetch(new URL(req.url ?? '/', services.users.url));
+          res.writeHead(upstream.status, { 'content-type': 'application/json' });
+          res.end(await upstream.text());
+        });
+        await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+        return { users: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` };
+      },
+      configure: (config) => ({
+        ...config,
+        links: { ...config.links, 'Order.customer': { ...config.links['Order.customer'], query: 'user', argument: 'id' } },
+      }),
+    });
+  });
+  afterAll(async () => {
+    await gw.close();
+    proxy.closeAllConnections();
+    await new Promise((resolve) => proxy.close(resolve));
+  });
+
+  test('each failing customer is null with its own error path; the others are intact', async () => {
+    const { body } = await gw.query<{ orders: OrderRow[] }>('{ orders(limit: 30) { id userId customer { id name } } }');
+    const failing = body.data!.orders.map((o, i) => [o, i] as const).filter(([o]) => Number(o.userId) % 3 === 0);
+    expect(failing.length).toBeGreaterThan(1);
+    const errorPaths = (body.errors ?? []).map((e) => e.path?.join('.')).sort();
+    expect(errorPaths).toEqual(failing.map(([, i]) => `orders.${i}.customer`).sort());
+    for (const error of body.errors ?? []) expect(error.extensions).toMatchObject({ code: 'NOT_FOUND', source: 'users', status: 404 });
+    body.data!.orders.forEach((order) => {
+      if (Number(order.userId) % 3 === 0) expect(order.customer).toBeNull();
+      else expect(order.customer?.id).toBe(order.userId);
+    });
+  });
+});

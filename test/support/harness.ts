@@ -31,9 +31,9 @@ export interface RunningGateway {
 export interface StartOptions {
   /** Edit the demo config (already loaded with the services' URLs) before the gateway starts. */
   configure?: (config: TesseraConfig) => TesseraConfig;
-  /** Point sources at other URLs, e.g. a misbehaving proxy in front of the started demo service. */
   /** Where the gateway logs (silent by default). */
   logger?: Logger;
+  /** Point sources at other URLs, e.g. a misbehaving proxy in front of the started demo service. */
   urls?: (services: Record<DemoServiceName, RunningService>) => Promise<Partial<Record<DemoServiceName, string>>>;
 }
 
