@@ -24,7 +24,7 @@ const transformsSchema = z
           .describe('Field renames: { "Type.field": newName }; root fields are "Query.x" / "Mutation.x" (names after the naming rules).'),
       })
       .strict()
-      .default({ types: {}, fields: {} }),
+      .prefault({}),
     hide: z
       .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'expected "Type" or "Type.field"'))
       .default([])
@@ -41,7 +41,7 @@ const sourceBase = {
     .default(['authorization', 'accept-language', 'x-request-id'])
     .describe('Client request headers forwarded to this upstream.'),
   timeoutMs: z.number().int().positive().default(10_000).describe('Total time allowed for one upstream call.'),
-  transforms: transformsSchema.default({ rename: { types: {}, fields: {} }, hide: [] }),
+  transforms: transformsSchema.prefault({}),
 };
 
 export const openApiSourceSchema = z
@@ -91,14 +91,14 @@ export const configSchema = z
         maskErrors: z.boolean().default(true).describe('Replace unexpected errors by "Unexpected error." (details logged).'),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 4000, graphqlPath: '/graphql', graphiql: true, maskErrors: true }),
+      .prefault({}),
     logging: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
         pretty: z.enum(['auto', 'always', 'never']).default('auto').describe('auto: pretty on a TTY, JSON lines otherwise.'),
       })
       .strict()
-      .default({ level: 'info', pretty: 'auto' }),
+      .prefault({}),
     sources: z.array(sourceSchema).min(1, 'expected at least one source'),
     links: z.record(typeFieldKey, linkSchema).default({}).describe('Cross-source fields: { "Order.customer": { type, from, query, argument } }.'),
   })
