@@ -33,8 +33,11 @@ export interface ComposeOptions {
  */
 export async function composeGateway(config: TesseraConfig, options: ComposeOptions = {}): Promise<ComposedGateway> {
   const warnings: CompositionWarning[] = [];
+  // Loaders keep their logger at run time; later warnings go to onWarning only, so the returned
+  // list never grows while the gateway serves.
+  let composing = true;
   const warn = (warning: CompositionWarning) => {
-    warnings.push(warning);
+    if (composing) warnings.push(warning);
     options.onWarning?.(warning);
   };
   const observe = options.observe ?? (() => {});
@@ -54,6 +57,8 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
   } catch (error) {
     await close();
     throw error;
+  } finally {
+    composing = false;
   }
 }
 

@@ -196,6 +196,7 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
             fieldName: plan.batchField,
             key: String(key),
             argsFromKeys: (keys) => ({ keys }),
+            dataLoaderOptions: { maxBatchSize: plan.config.batchSize },
             context,
             info,
           });

@@ -75,6 +75,12 @@ export const linkSchema = z
       .default('id')
       .describe('For batched links: field of each result matched to the key (results are matched by key, never by position).'),
     args: z.record(graphqlName, z.union([z.string(), z.number(), z.boolean()])).default({}).describe('Fixed extra arguments for `query`.'),
+    batchSize: z
+      .number()
+      .int()
+      .positive()
+      .default(200)
+      .describe('For batched links: at most this many keys per upstream call (more keys make more calls, run concurrently).'),
     description: z.string().optional(),
   })
   .strict();

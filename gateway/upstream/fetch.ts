@@ -121,8 +121,14 @@ export function createUpstreamClient(options: UpstreamFetchOptions): UpstreamCli
 function headerRecord(init: HeadersInit | undefined): Record<string, string> {
   const record: Record<string, string> = {};
   if (!init) return record;
-  const entries = init instanceof Headers || Array.isArray(init) ? init : Object.entries(init);
-  for (const [name, value] of entries as Iterable<[string, string]>) record[name.toLowerCase()] = value;
+  if (Array.isArray(init)) {
+    for (const [name, value] of init) record[name.toLowerCase()] = value;
+  } else if (typeof (init as Headers).forEach === 'function') {
+    // Any Headers implementation (loaders may use a fetch ponyfill's), not only the global class.
+    (init as Headers).forEach((value, name) => (record[name.toLowerCase()] = value));
+  } else {
+    for (const [name, value] of Object.entries(init)) record[name.toLowerCase()] = value;
+  }
   return record;
 }
 

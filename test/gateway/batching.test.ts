@@ -194,3 +194,23 @@ describe('per-key link errors land on their own parent (they carried the first p
     });
   });
 });
+
+describe('batchSize caps the keys of one batch call', () => {
+  let gw: RunningGateway;
+  beforeAll(async () => {
+    gw = await startDemoGateway({
+      configure: (config) => ({ ...config, links: { ...config.links, 'Order.customer': { ...config.links['Order.customer'], batchSize: 10 } } }),
+    });
+  });
+  afterAll(() => gw.close());
+
+  test('the customers of 50 orders, in batches of at most 10: one users call per 10 distinct ids, each parent still matched', async () => {
+    const { body: list } = await gw.query<{ orders: Array<{ userId: string }> }>('{ orders(limit: 50) { userId } }');
+    const distinct = new Set(list.data!.orders.map((o) => o.userId)).size;
+    gw.resetUpstreamCalls();
+    const { body } = await gw.query<{ orders: OrderRow[] }>('{ orders(limit: 50) { id userId customer { id } } }');
+    expect(body.errors).toBeUndefined();
+    for (const order of body.data!.orders) expect(order.customer?.id).toBe(order.userId);
+    expect(gw.upstreamCalls().users).toBe(Math.ceil(distinct / 10));
+  });
+});

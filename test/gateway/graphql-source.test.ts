@@ -74,8 +74,8 @@ describe.each([['introspection'], ['an SDL file']])('a GraphQL service as a sour
         ],
         links: {
           ...config.links,
-          'Product.stock': { type: 'Stock', from: 'id', query: 'stocks', argument: 'productIds', matchOn: 'productId', args: {} },
-          'Product.stockById': { type: 'Stock', from: 'id', query: 'stock', argument: 'productId', matchOn: 'id', args: {} },
+          'Product.stock': { type: 'Stock', from: 'id', query: 'stocks', argument: 'productIds', matchOn: 'productId', args: {}, batchSize: 200 },
+          'Product.stockById': { type: 'Stock', from: 'id', query: 'stock', argument: 'productId', matchOn: 'id', args: {}, batchSize: 200 },
         },
       }),
     });
