@@ -58,3 +58,31 @@ describe('tessera serve', () => {
     }
   });
 });
+
+describe('npm start (the README quick start)', () => {
+  test('starts the demo services and the gateway, prints the GraphiQL URL, and answers a composed query', async () => {
+    const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['start', '--silent'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PORT: '0', CI: 'true' },
+      detached: true, // its own process group, so the demo behind npm stops with it
+    });
+    try {
+      const line = await waitForLine(child, /GraphiQL at http:\/\/\S+/);
+      const url = /GraphiQL at (http:\/\/[^\s"]+)/.exec(line)?.[1];
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
+      const page = await fetch(url!, { headers: { accept: 'text/html' } });
+      expect(await page.text()).toContain('YogaGraphiQL');
+      const response = await fetch(url!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ orders(limit: 1) { customer { name } product { title } } }' }),
+      });
+      const body = (await response.json()) as { data: { orders: Array<{ customer: { name: string }; product: { title: string } }> } };
+      expect(body.data.orders[0].customer.name).toEqual(expect.any(String));
+      expect(body.data.orders[0].product.title).toEqual(expect.any(String));
+    } finally {
+      process.kill(-child.pid!, 'SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  });
+});
