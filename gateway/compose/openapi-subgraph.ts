@@ -7,7 +7,7 @@ import { markNullListItems, restoreNullItems } from './null-items';
 import { retypeIds } from './ids';
 import { computeNaming } from './naming';
 import { loadOpenApiSchema } from './openapi-loader';
-import { createOperationMatcher, readSpec } from './spec';
+import { createOperationMatcher, findUnresolvedRefs, readSpec } from './spec';
 import type { Subgraph } from './subgraph';
 import type { WarningSink } from './warnings';
 
@@ -17,6 +17,9 @@ export async function buildOpenApiSubgraph(
   warn: WarningSink,
 ): Promise<Subgraph> {
   const spec = await readSpec(source.spec, source.name);
+  for (const { pointer, ref } of findUnresolvedRefs(spec)) {
+    warn({ source: source.name, pointer, message: `$ref "${ref}" points at nothing in this spec` });
+  }
   const upstream = createUpstreamClient({
     source: source.name,
     timeoutMs: source.timeoutMs,

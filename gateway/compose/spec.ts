@@ -86,3 +86,36 @@ export function createOperationMatcher(spec: OpenApiDocument): (method: string, 
   return (method, url) =>
     routes.find((route) => route.method === method && route.pattern.test(url.pathname))?.name ?? `${method} (unknown path)`;
 }
+
+/** A local `$ref` that points at nothing, with the JSON pointer of the place that holds it. */
+export interface UnresolvedRef {
+  pointer: string;
+  ref: string;
+}
+
+/**
+ * Local `$ref`s that resolve to nothing. The loader does not reject them: it quietly types the value
+ * as `JSON`, so they are found here and reported, each at its place in the spec.
+ */
+export function findUnresolvedRefs(spec: OpenApiDocument): UnresolvedRef[] {
+  const found: UnresolvedRef[] = [];
+  const seen = new Set<object>();
+  const walk = (node: unknown, pointer: string) => {
+    if (!node || typeof node !== 'object' || seen.has(node)) return;
+    seen.add(node);
+    const ref = (node as { $ref?: unknown }).$ref;
+    if (typeof ref === 'string' && ref.startsWith('#') && resolvePointer(spec, ref) === undefined) found.push({ pointer, ref });
+    for (const [key, value] of Object.entries(node)) walk(value, `${pointer}/${escapePointer(key)}`);
+  };
+  walk(spec, '#');
+  return found;
+}
+
+function resolvePointer(document: unknown, ref: string): unknown {
+  let node: unknown = document;
+  for (const raw of ref.slice(1).split('/').filter(Boolean)) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node;
+}

@@ -295,9 +295,11 @@ describe('an operation the loader cannot handle', () => {
 
   test('is skipped with one warning naming the source and its JSON pointer', () => {
     expect(composed.warnings).toEqual([
+      // The broken $ref itself, at its exact place, then the operation that had to be skipped for it.
+      { source: 'widgets', pointer: '#/paths/~1broken/get/parameters/0', message: '$ref "#/components/parameters/DoesNotExist" points at nothing in this spec' },
       { source: 'widgets', pointer: '#/paths/~1broken/get', message: expect.stringContaining('getBroken') },
     ]);
-    expect(formatWarning(composed.warnings[0])).toMatch(/^source "widgets" #\/paths\/~1broken\/get: operation getBroken skipped: ./);
+    expect(formatWarning(composed.warnings[1])).toMatch(/^source "widgets" #\/paths\/~1broken\/get: operation getBroken skipped: ./);
   });
 
   test('the other operations, including one on the same path, are in the schema; the bad one is not', () => {
@@ -335,6 +337,28 @@ describe('isolating a bad operation', () => {
     await expect(
       composeGateway(configFor([{ name: 'legacy', spec: specPath('all-broken.yaml'), url: upstream.url }]), { onWarning: (w) => told.push(w) }),
     ).rejects.toThrow('source "legacy": no operation of its spec could be loaded');
-    expect(told).toEqual([{ source: 'legacy', pointer: '#/paths/~1broken/get', message: expect.stringContaining('getBroken') }]);
+    expect(told).toEqual([
+      { source: 'legacy', pointer: '#/paths/~1broken/get/parameters/0', message: expect.stringContaining('points at nothing') },
+      { source: 'legacy', pointer: '#/paths/~1broken/get', message: expect.stringContaining('getBroken') },
+    ]);
+  });
+});
+
+describe('a $ref that points at nothing', () => {
+  test('is reported at its place even where the loader accepts it silently (as JSON)', async () => {
+    const upstream = await startCannedServer(() => [200, { anything: true }]);
+    try {
+      const composed = await composeGateway(configFor([{ name: 'loose', spec: specPath('dangling-ref.yaml'), url: upstream.url }]));
+      await composed.close();
+      expect(composed.warnings).toEqual([
+        {
+          source: 'loose',
+          pointer: '#/paths/~1a/get/responses/200/content/application~1json/schema',
+          message: '$ref "#/components/schemas/Missing" points at nothing in this spec',
+        },
+      ]);
+    } finally {
+      await upstream.close();
+    }
   });
 });
