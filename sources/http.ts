@@ -110,6 +110,25 @@ export function batchById<T>(ids: readonly number[], lookup: (id: number) => T |
   return ok(items, 200, missing.size > 0 ? { 'X-Missing-Ids': [...missing].join(',') } : undefined);
 }
 
+/** `GET <path with {id}>`: one entity, or 404 naming it (`User 7 not found`). */
+export function getByIdRoute<T>(path: string, operationId: string, entity: string, lookup: (id: number) => T | undefined): Route {
+  return {
+    method: 'GET',
+    path,
+    operationId,
+    handler: ({ params }) => {
+      const id = pathId(params, 'id');
+      const item = lookup(id);
+      return item ? ok(item) : notFound(`${entity} ${id} not found`);
+    },
+  };
+}
+
+/** `GET <path>?ids=1,2`: the batch contract of batchById, at most `maxItems` ids. */
+export function batchByIdsRoute<T>(path: string, operationId: string, maxItems: number, lookup: (id: number) => T | undefined): Route {
+  return { method: 'GET', path, operationId, handler: ({ url }) => batchById(idListQuery(url, 'ids', { maxItems }), lookup) };
+}
+
 // ---------------------------------------------------------------------------
 // Parameters
 

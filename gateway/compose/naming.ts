@@ -4,7 +4,6 @@ import {
   isInputObjectType,
   isInterfaceType,
   isObjectType,
-  isSpecifiedScalarType,
   isUnionType,
   type GraphQLNamedType,
   type GraphQLInputObjectType,

@@ -2,11 +2,10 @@ import { join } from 'node:path';
 import { byId, getDataset } from '../data';
 import {
   createServiceHandler,
+  getByIdRoute,
   intQuery,
   INT32_MAX,
-  notFound,
   ok,
-  pathId,
   problem,
   readJsonBody,
   type DemoHandler,
@@ -63,16 +62,7 @@ export function createOrdersService(options: OrdersServiceOptions = {}): DemoHan
             return ok(order, 201, { Location: `/orders/${order.id}` });
           },
         },
-        {
-          method: 'GET',
-          path: '/orders/{id}',
-          operationId: 'getOrder',
-          handler: ({ params }) => {
-            const id = pathId(params, 'id');
-            const order = store.get(id);
-            return order ? ok(order) : notFound(`Order ${id} not found`);
-          },
-        },
+        getByIdRoute('/orders/{id}', 'getOrder', 'Order', (id) => store.get(id)),
       ],
     },
     options,

@@ -1,14 +1,12 @@
 import { join } from 'node:path';
 import { byId, getDataset } from '../data';
 import {
-  batchById,
+  batchByIdsRoute,
   createServiceHandler,
-  idListQuery,
+  getByIdRoute,
   intQuery,
   INT32_MAX,
-  notFound,
   ok,
-  pathId,
   type DemoHandler,
   type ServiceOptions,
 } from '../http';
@@ -37,23 +35,8 @@ export function createProductsService(options: ServiceOptions = {}): DemoHandler
           },
         },
         // Must precede `/products/{id}`: the router takes the first match.
-        {
-          method: 'GET',
-          path: '/products/by-ids',
-          operationId: 'getProductsByIds',
-          handler: ({ url }) =>
-            batchById(idListQuery(url, 'ids', { maxItems: MAX_BATCH_IDS }), (id) => byId(products, id)),
-        },
-        {
-          method: 'GET',
-          path: '/products/{id}',
-          operationId: 'getProduct',
-          handler: ({ params }) => {
-            const id = pathId(params, 'id');
-            const product = byId(products, id);
-            return product ? ok(product) : notFound(`Product ${id} not found`);
-          },
-        },
+        batchByIdsRoute('/products/by-ids', 'getProductsByIds', MAX_BATCH_IDS, (id) => byId(products, id)),
+        getByIdRoute('/products/{id}', 'getProduct', 'Product', (id) => byId(products, id)),
       ],
     },
     options,

@@ -1,15 +1,6 @@
 import { join } from 'node:path';
 import { byId, getDataset } from '../data';
-import {
-  batchById,
-  createServiceHandler,
-  idListQuery,
-  notFound,
-  ok,
-  pathId,
-  type DemoHandler,
-  type ServiceOptions,
-} from '../http';
+import { batchByIdsRoute, createServiceHandler, getByIdRoute, type DemoHandler, type ServiceOptions } from '../http';
 
 const SPEC_FILE = join(__dirname, 'openapi.yaml');
 
@@ -23,22 +14,8 @@ export function createUsersService(options: ServiceOptions = {}): DemoHandler {
       name: 'users',
       specFile: SPEC_FILE,
       routes: [
-        {
-          method: 'GET',
-          path: '/users/{id}',
-          operationId: 'getUser',
-          handler: ({ params }) => {
-            const id = pathId(params, 'id');
-            const user = byId(users, id);
-            return user ? ok(user) : notFound(`User ${id} not found`);
-          },
-        },
-        {
-          method: 'GET',
-          path: '/users',
-          operationId: 'getUsersByIds',
-          handler: ({ url }) => batchById(idListQuery(url, 'ids', { maxItems: MAX_BATCH_IDS }), (id) => byId(users, id)),
-        },
+        getByIdRoute('/users/{id}', 'getUser', 'User', (id) => byId(users, id)),
+        batchByIdsRoute('/users', 'getUsersByIds', MAX_BATCH_IDS, (id) => byId(users, id)),
       ],
     },
     options,
