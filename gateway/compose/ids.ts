@@ -41,13 +41,12 @@ function asId<T extends GraphQLType>(type: T): T {
  */
 export function retypeIds(schema: GraphQLSchema): GraphQLSchema {
   return mapSchema(schema, {
-    [MapperKind.OBJECT_FIELD]: (field, fieldName) => (isIdCandidate(fieldName, field.type) ? { ...field, type: asId(field.type) } : field),
-    [MapperKind.INPUT_OBJECT_FIELD]: (field, fieldName) =>
-      isIdCandidate(fieldName, field.type) ? { ...field, type: asId(field.type) } : field,
+    [MapperKind.OBJECT_FIELD]: retypeIfId,
+    [MapperKind.INPUT_OBJECT_FIELD]: retypeIfId,
     [MapperKind.ROOT_FIELD]: (field, fieldName, typeName) => {
       const originalArgs = (schema.getType(typeName) as GraphQLObjectType).getFields()[fieldName]?.args ?? [];
       const resolve = field.resolve;
-      if (!resolve || !originalArgs.some((arg) => needsConversion(arg.type))) {
+      if (!resolve || !originalArgs.some((arg) => needsConversion(arg.name, arg.type))) {
         return { ...field, args: mapArgs(field.args) };
       }
       const convertingResolve: GraphQLFieldResolver<unknown, unknown> = (root, args, context, info) =>
@@ -57,20 +56,27 @@ export function retypeIds(schema: GraphQLSchema): GraphQLSchema {
   });
 }
 
+function retypeIfId<T extends { type: GraphQLType }>(field: T, fieldName: string): T {
+  return isIdCandidate(fieldName, field.type) ? { ...field, type: asId(field.type) } : field;
+}
+
 function mapArgs<T extends Record<string, { type: GraphQLInputType }>>(args: T | undefined): T | undefined {
   if (!args) return args;
   return Object.fromEntries(
-    Object.entries(args).map(([name, arg]) => [name, isIdCandidate(name, arg.type) ? { ...arg, type: asId(arg.type) } : arg]),
+    Object.entries(args).map(([name, arg]) => [name, retypeIfId(arg, name)]),
   ) as T;
 }
 
-/** Does an argument of this (original) type hold an integer id somewhere inside it? */
-function needsConversion(type: GraphQLInputType, seen = new Set<string>()): boolean {
+/**
+ * Does an argument (by its name and original type) hold an integer id somewhere inside it? Only
+ * then is the resolver wrapped: `limit: Int` or `quantity: Int` alone cost no conversion per call.
+ */
+function needsConversion(name: string, type: GraphQLInputType, seen = new Set<string>()): boolean {
   const named = getNamedType(type);
-  if (named === GraphQLInt) return true;
+  if (named === GraphQLInt) return isIdName(name);
   if (!isInputObjectType(named) || seen.has(named.name)) return false;
   seen.add(named.name);
-  return Object.values(named.getFields()).some((f) => (isIdName(f.name) && getNamedType(f.type) === GraphQLInt) || needsConversion(f.type, seen));
+  return Object.values(named.getFields()).some((field) => needsConversion(field.name, field.type, seen));
 }
 
 function convertArgs(args: Record<string, unknown>, originalArgs: readonly GraphQLArgument[]): Record<string, unknown> {

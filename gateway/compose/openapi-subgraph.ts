@@ -46,13 +46,13 @@ export async function buildOpenApiSubgraph(
     close: upstream.close,
     // REST answers whole objects whatever the selection, so the batch operation's own resolver is
     // called directly and the key is read from the raw JSON.
-    batchCaller: (rawField, matchField) => ({
-      call: async (args, context, info) => {
-        const resolve = schema.getQueryType()!.getFields()[rawField].resolve as GraphQLFieldResolver<unknown, unknown>;
-        return resolve(undefined, args, context, info);
-      },
-      keyOf: (item) => (item as Record<string, unknown>)[matchField],
-    }),
+    batchCaller: (rawField, matchField) => {
+      const resolve = schema.getQueryType()!.getFields()[rawField].resolve as GraphQLFieldResolver<unknown, unknown>;
+      return {
+        call: async (args, context, info) => resolve(undefined, args, context, info),
+        keyOf: (item) => (item as Record<string, unknown>)[matchField],
+      };
+    },
   };
 }
 

@@ -36,18 +36,21 @@ export function checkTransformTargets(path: string, transforms: SourceTransforms
   });
 }
 
+/** Field names of a type that has fields (object, interface, input), or undefined. */
+function fieldNamesOf(schema: GraphQLSchema, typeName: string): string[] | undefined {
+  const type = schema.getType(typeName);
+  return type && (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) ? Object.keys(type.getFields()) : undefined;
+}
+
 function hasCoordinate(schema: GraphQLSchema, coordinate: string): boolean {
   const [typeName, fieldName] = coordinate.split('.');
-  const type = schema.getType(typeName);
-  return !!type && (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) && fieldName in type.getFields();
+  return fieldNamesOf(schema, typeName)?.includes(fieldName) ?? false;
 }
 
 function missing(schema: GraphQLSchema, name: string, source: string): string {
   const typeName = name.split('.')[0];
-  const type = schema.getType(typeName);
-  if (name.includes('.') && type && (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type))) {
-    return `source "${source}" has no field ${name} (${typeName} has ${Object.keys(type.getFields()).join(', ')})`;
-  }
+  const fields = fieldNamesOf(schema, typeName);
+  if (name.includes('.') && fields) return `source "${source}" has no field ${name} (${typeName} has ${fields.join(', ')})`;
   return `source "${source}" has no type ${typeName}`;
 }
 
