@@ -1,6 +1,8 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
 import type { TesseraConfig } from './config/schema';
+import { createAuthenticator, useAuthentication, type Authenticator } from './auth/authenticate';
+import { useAuthorization } from './auth/authorize';
 import { composeGateway } from './compose/compose';
 import { formatWarning, type CompositionWarning } from './compose/warnings';
 import { createLogger, type Logger } from './observability/logger';
@@ -10,6 +12,9 @@ import { EXAMPLE_TABS } from './server/example-queries';
 import { renderLocalGraphiQL, useGraphiQLAssets } from './server/graphiql';
 import { useHealthEndpoints } from './server/health';
 import { useMetricsEndpoint } from './server/metrics-endpoint';
+import { useHardening } from './security/hardening';
+import { useOperationLimits } from './security/limits';
+import { maskUnexpectedErrors } from './security/mask-errors';
 
 export interface Gateway {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- yoga's own defaults: no server or user context
@@ -18,6 +23,8 @@ export interface Gateway {
   warnings: CompositionWarning[];
   metrics: GatewayMetrics;
   logger: Logger;
+  /** Who sent an HTTP request (for admin endpoints outside GraphQL); throws AuthenticationError. */
+  authenticate: Authenticator;
   /** Releases upstream connections; call after the HTTP server stopped. */
   close(): Promise<void>;
 }
@@ -39,13 +46,18 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     observe: observability.observeUpstream,
     onWarning: (warning) => logger.warn(formatWarning(warning)),
   });
+  const authenticate = createAuthenticator(config.auth);
 
   const { graphqlPath } = config.server;
   const yoga = createYoga({
     schema,
     graphqlEndpoint: graphqlPath,
     landingPage: false,
-    maskedErrors: config.server.maskErrors,
+    maskedErrors: maskUnexpectedErrors(config.server.maskErrors, logger),
+    cors: { origin: config.server.cors.origins, credentials: config.server.cors.credentials, maxAge: config.server.cors.maxAgeSeconds },
+    // Any batch length passes yoga's own check (which answers 413 without saying how many were
+    // sent); useOperationLimits enforces limits.maxBatchOperations with a 400 that does.
+    batching: { limit: Number.MAX_SAFE_INTEGER },
     logging: yogaLogger(logger),
     graphiql: config.server.graphiql ? { title: 'Tessera', defaultTabs: EXAMPLE_TABS } : false,
     renderGraphiQL: renderLocalGraphiQL(graphqlPath),
@@ -54,9 +66,13 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       useMetricsEndpoint(metrics.registry), // /metrics
       ...(config.server.graphiql ? [useGraphiQLAssets(graphqlPath)] : []), // GraphiQL's scripts and styles, no CDN
       observability.plugin, // per request: one log line, duration histogram, upstream call count
+      useHardening(config.server), // production: no introspection or suggestions, CSRF prevention
+      useOperationLimits(config.limits), // size, batch, tokens, depth, aliases, directives, cost → 400
+      useAuthentication(authenticate), // bearer JWT or API key → context.identity, else 401
+      useAuthorization(config.auth), // graphql-shield rules → FORBIDDEN fields, before any resolver runs
     ],
   });
-  return { yoga, schema, warnings, metrics, logger, close };
+  return { yoga, schema, warnings, metrics, logger, authenticate, close };
 }
 
 /** yoga logs through pino: errors keep their stack (`err`), other values stay structured. */

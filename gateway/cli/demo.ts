@@ -1,5 +1,8 @@
 import { DEMO_SERVICE_NAMES, startDemoServices } from '../../sources';
+import { mintToken } from '../auth/tokens';
 import { loadConfig } from '../config/load';
+import type { TesseraConfig } from '../config/schema';
+import type { Logger } from '../observability/logger';
 import { createGateway } from '../gateway';
 import { listen } from '../server/listen';
 import { choosePort } from './port';
@@ -11,6 +14,22 @@ export interface DemoOptions {
   servicesPort?: number;
   latencyMs?: number;
 }
+
+/** One token per demo role, to paste into GraphiQL's Headers tab and try the rules. */
+async function printDemoTokens(config: TesseraConfig, logger: Logger): Promise<void> {
+  if (!config.auth.jwt?.secret) return;
+  const lines = [];
+  for (const [who, claims] of DEMO_IDENTITIES) {
+    const token = await mintToken(config.auth.jwt, { ...claims, scopes: [], ttl: '12h' });
+    lines.push(`  ${who}: {"Authorization": "Bearer ${token}"}`);
+  }
+  logger.info(`Demo tokens (valid 12 h; anonymous callers see public data only):\n${lines.join('\n')}`);
+}
+
+const DEMO_IDENTITIES: Array<[string, { subject: string; roles: string[] }]> = [
+  ['customer (user 1)', { subject: '1', roles: ['customer'] }],
+  ['admin', { subject: 'admin', roles: ['admin'] }],
+];
 
 /**
  * The demo: the four REST services on free ports (their URLs reach the config through the
@@ -27,6 +46,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const running = await listen(gateway, port, config.server.host);
     for (const name of DEMO_SERVICE_NAMES) gateway.logger.info(`demo service ${name} at ${demo.services[name].url}`);
     gateway.logger.info(`Tessera demo ready: GraphiQL at ${running.url}${config.server.graphqlPath}`);
+    await printDemoTokens(config, gateway.logger);
     closeOnSignals(async () => {
       await running.close();
       await demo.close();

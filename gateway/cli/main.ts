@@ -5,6 +5,7 @@ import { parsePort } from './port';
 import { runCompose, type ComposeCommandOptions } from './compose';
 import { runDemo, type DemoOptions } from './demo';
 import { runServe, type ServeOptions } from './serve';
+import { runToken, type TokenOptions } from './token';
 
 function port(value: string): number {
   const parsed = parsePort(value);
@@ -16,6 +17,10 @@ function milliseconds(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number of milliseconds');
   return parsed;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -48,6 +53,16 @@ export async function main(argv: string[]): Promise<void> {
     .option('--services-port <port>', 'first port of the demo services (default: free ports)', port)
     .option('--latency-ms <ms>', 'delay every demo service reply, to look like a real network', milliseconds)
     .action((options: DemoOptions) => runDemo(options));
+
+  program
+    .command('token')
+    .description('print a signed bearer token that a gateway with this config accepts (HS256 configs, e.g. the demo)')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
+    .requiredOption('--sub <subject>', 'the token subject (user id)')
+    .option('--role <role>', 'a role (repeat for more)', collect, [])
+    .option('--scope <scope>', 'a scope (repeat for more)', collect, [])
+    .option('--ttl <lifetime>', 'lifetime: seconds, or 15m, 1h, 7d', '1h')
+    .action((options: TokenOptions) => runToken(options));
 
   program
     .command('config-schema')

@@ -1,8 +1,11 @@
 import type { GraphQLSchema } from 'graphql';
 import { Subschema } from '@graphql-tools/delegate';
+import type { IResolvers } from '@graphql-tools/utils';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import type { SourceConfig, TesseraConfig } from '../config/schema';
 import type { UpstreamObserver } from '../upstream/fetch';
+import { relaxGuardedFields } from '../auth/guarded-fields';
+import { checkRuleTargets, ownerFieldsByCoordinate } from '../auth/rules';
 import { CompositionError } from './errors';
 import { buildGraphqlSubgraph } from './graphql-subgraph';
 import { linkResolvers, linkTypeDefs, planLinks, withBatchFields } from './links';
@@ -29,7 +32,8 @@ export interface ComposeOptions {
 
 /**
  * Sources → subgraphs (OpenAPI through @omnigraph/openapi, GraphQL by introspection or SDL) → public
- * subschemas (naming rules, renames, hides) → one stitched schema with the configured links.
+ * subschemas (naming rules, renames, hides) → one stitched schema with the configured links, in
+ * which every field an authorization rule guards is nullable.
  */
 export async function composeGateway(config: TesseraConfig, options: ComposeOptions = {}): Promise<ComposedGateway> {
   const warnings: CompositionWarning[] = [];
@@ -53,7 +57,9 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
     throw new CompositionError(`sources[${failed}]`, reason instanceof Error ? reason.message : String(reason));
   }
   try {
-    return { schema: stitch(config, subgraphs), warnings, subgraphs, close };
+    const stitched = stitch(config, subgraphs);
+    checkRuleTargets(config.auth.rules, stitched);
+    return { schema: relaxGuardedFields(stitched, config.auth.rules), warnings, subgraphs, close };
   } catch (error) {
     await close();
     throw error;
@@ -99,13 +105,26 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[]): GraphQLSchema {
     return stitchSchemas({
       subschemas: sources.map((source) => source.publicSubschema),
       typeDefs: plans.length ? linkTypeDefs(plans) : undefined,
-      resolvers: linkResolvers(plans, (subgraph) => linkSubschemas.get(subgraph)!),
+      // Owner rules compare a parent field with a claim: fetch it even when the client did not ask.
+      resolvers: withRequiredFields(linkResolvers(plans, (subgraph) => linkSubschemas.get(subgraph)!), ownerFieldsByCoordinate(config.auth.rules)),
       // Types of the same name from several sources (e.g. a shared `Error`) merge rather than clash.
       mergeTypes: true,
     });
   } catch (error) {
     throw new CompositionError('sources', `the sources could not be stitched together: ${(error as Error).message}`);
   }
+}
+
+/** Stitching fetches a field's `selectionSet` from the parent's subschema whatever the client selected. */
+function withRequiredFields(resolvers: IResolvers, requiredFields: Record<string, string[]>): IResolvers {
+  const merged = { ...resolvers } as Record<string, Record<string, { selectionSet?: string }>>;
+  for (const [coordinate, fields] of Object.entries(requiredFields)) {
+    const [typeName, fieldName] = coordinate.split('.');
+    const existing = merged[typeName]?.[fieldName];
+    const selections = [existing?.selectionSet?.replace(/^\{|\}$/g, '').trim(), ...fields].filter(Boolean).join(' ');
+    merged[typeName] = { ...merged[typeName], [fieldName]: { ...existing, selectionSet: `{ ${selections} }` } };
+  }
+  return merged as IResolvers;
 }
 
 function buildSubgraph(source: SourceConfig, observe: UpstreamObserver, warn: (w: CompositionWarning) => void): Promise<Subgraph> {

@@ -24,6 +24,8 @@ function unwrap(schema: z.ZodType | undefined, value: unknown): z.ZodType | unde
   let current = schema;
   for (;;) {
     if (current instanceof z.ZodDefault || current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
+    else if (current instanceof z.ZodPipe) current = current.in as z.ZodType; // a transform after validation
+    else if (current instanceof z.ZodLazy) current = current.unwrap() as z.ZodType;
     else if (current instanceof z.ZodDiscriminatedUnion) {
       const kind = value && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
       const options = current.options as z.ZodObject[];

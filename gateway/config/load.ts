@@ -6,6 +6,7 @@ import { ConfigError, describeValue, formatPath, type ConfigProblem } from './er
 import { interpolateEnv, missingVariableProblem } from './interpolate';
 import { configSchema, sourceSchema, type TesseraConfig } from './schema';
 import { knownKeysAt } from './known-keys';
+import { closestName } from './suggest';
 
 export const DEFAULT_CONFIG_FILE = 'tessera.config.yaml';
 
@@ -120,22 +121,8 @@ function expectedFrom(issue: core.$ZodIssue): string {
 }
 
 function suggest(key: string, known: string[]): string {
-  const close = known.find((candidate) => editDistance(candidate.toLowerCase(), key.toLowerCase()) <= Math.max(2, Math.floor(key.length / 2)));
+  const close = closestName(key, known);
   return close ? ` (did you mean "${close}"?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
 }
 
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {

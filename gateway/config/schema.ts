@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEMO_JWT_SECRET } from '../auth/demo-secret';
 
 /**
  * The one configuration document. Every knob is declared here, once, with its default and a
@@ -85,16 +86,145 @@ export const linkSchema = z
   })
   .strict();
 
+/**
+ * An authorization rule, as written in `auth.rules`. Strings for the common cases, objects for the
+ * ones that take a value, `and`/`or`/`not` to combine them.
+ */
+export type RuleInput =
+  | 'allow'
+  | 'deny'
+  | 'authenticated'
+  | { role: string }
+  | { scope: string }
+  | { owner: { field: string; claim?: string } }
+  | { argument: { path: string; claim?: string } }
+  | { and: RuleInput[] }
+  | { or: RuleInput[] }
+  | { not: RuleInput };
+
+const claimName = z.string().min(1).default('sub').describe('Token claim compared with the value (default "sub").');
+export const ruleSchema: z.ZodType<RuleInput> = z.lazy(() =>
+  z.union([
+    z.enum(['allow', 'deny', 'authenticated']),
+    z.object({ role: z.string().min(1) }).strict(),
+    z.object({ scope: z.string().min(1) }).strict(),
+    z
+      .object({ owner: z.object({ field: graphqlName.describe('Field of the parent object, e.g. "id".'), claim: claimName }).strict() })
+      .strict()
+      .describe('The parent object belongs to the caller: parent[field] equals the claim.'),
+    z
+      .object({
+        argument: z
+          .object({ path: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'expected an argument path, e.g. "input.userId"'), claim: claimName })
+          .strict(),
+      })
+      .strict()
+      .describe('An argument (dotted path into it) equals the claim, e.g. a customer creating an order for themselves.'),
+    z.object({ and: z.array(ruleSchema).min(1) }).strict(),
+    z.object({ or: z.array(ruleSchema).min(1) }).strict(),
+    z.object({ not: ruleSchema }).strict(),
+  ]),
+) as z.ZodType<RuleInput>;
+
+const jwtSchema = z
+  .object({
+    secret: z.string().min(1).optional().describe('HS256 shared secret (use ${ENV}).'),
+    publicKey: z.string().min(1).optional().describe('PEM public key (SPKI) for RS256 or ES256, inline or a path to a .pem file.'),
+    jwksUrl: httpUrl.optional().describe('JWKS endpoint; keys are cached and re-fetched when a token names an unknown `kid`.'),
+    algorithms: z
+      .array(z.enum(['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA']))
+      .optional()
+      .describe('Accepted algorithms (default: HS256 with `secret`, RS256/ES256 with a key or JWKS). `none` is never accepted.'),
+    issuer: z.string().optional().describe('Required `iss`.'),
+    audience: z.string().optional().describe('Required `aud`.'),
+    clockSkewSeconds: z.number().int().min(0).default(30).describe('Leeway for `exp` and `nbf`.'),
+    rolesClaim: z.string().default('roles').describe('Claim holding the roles (array or space-separated string).'),
+    scopesClaim: z.string().default('scope').describe('Claim holding the scopes (array or space-separated string).'),
+  })
+  .strict()
+  .refine((jwt) => [jwt.secret, jwt.publicKey, jwt.jwksUrl].filter(Boolean).length === 1, {
+    message: 'expected exactly one of secret (HS256), publicKey (PEM) or jwksUrl',
+  });
+
+const apiKeySchema = z
+  .object({
+    client: z.string().min(1).describe('Client identity the key stands for (the `subject`).'),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'expected the hex SHA-256 of the key (`printf %s KEY | sha256sum`)')
+      .optional()
+      .describe('Hex SHA-256 of the key: the config never holds the key itself.'),
+    key: z.string().min(16, 'expected a key of at least 16 characters').optional().describe('The key itself, from the environment (`${CLIENT_KEY}`).'),
+    roles: z.array(z.string()).default([]),
+    scopes: z.array(z.string()).default([]),
+  })
+  .strict()
+  .refine((k) => Boolean(k.sha256) !== Boolean(k.key), { message: 'expected exactly one of sha256 or key' });
+
+export const authSchema = z
+  .object({
+    anonymous: z.boolean().default(true).describe('Serve callers without credentials (as anonymous; rules still apply).'),
+    jwt: jwtSchema.optional(),
+    apiKeys: z
+      .object({
+        header: z.string().transform((h) => h.toLowerCase()).default('x-api-key').describe('Header carrying the key.'),
+        keys: z.array(apiKeySchema).default([]),
+      })
+      .strict()
+      .prefault({}),
+    defaultPolicy: z
+      .enum(['allow', 'deny'])
+      .optional()
+      .describe('For fields no rule names: allow, or deny. Default: allow (development), deny (production).'),
+    rules: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'expected "Type" or "Type.field"'), ruleSchema)
+      .default({})
+      .describe('graphql-shield rules: { "Type.field": rule } or { "Type": rule } for every field of a type.'),
+  })
+  .strict();
+
+export const limitsSchema = z
+  .object({
+    maxDepth: z.number().int().positive().default(12).describe('Deepest field nesting of an operation.'),
+    maxAliases: z.number().int().positive().default(30).describe('Aliases in one operation.'),
+    maxDirectives: z.number().int().positive().default(50).describe('Directives in one operation.'),
+    maxTokens: z.number().int().positive().default(5_000).describe('Lexical tokens in one document.'),
+    maxCost: z.number().int().positive().default(20_000).describe('Cost: each field 1; a list field multiplies its selection by its `limit`/`first` (or defaultListSize).'),
+    defaultListSize: z.number().int().positive().default(20).describe('Assumed length of a list field without a `limit`/`first` argument.'),
+    maxBatchOperations: z.number().int().positive().default(10).describe('Operations in one batched (JSON array) request.'),
+    maxQueryBytes: z.number().int().positive().default(100_000).describe('Size of the query text.'),
+  })
+  .strict();
+
+export const corsSchema = z
+  .object({
+    origins: z.array(z.string()).default(['*']).describe('Allowed origins ("*" for any).'),
+    credentials: z.boolean().default(false),
+    maxAgeSeconds: z.number().int().min(0).default(600),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
+    profile: z
+      .enum(['development', 'production'])
+      .default('development')
+      .describe('production: deny by default, no introspection or suggestions, CSRF prevention, refuses the demo secret.'),
     server: z
       .object({
         host: z.string().default('127.0.0.1').describe('Interface to listen on (0.0.0.0 in containers).'),
         port: z.number().int().min(0).max(65535).default(4000).describe('HTTP port; PORT or --port override it.'),
         graphqlPath: z.string().regex(/^\//, 'expected a path starting with /').default('/graphql').describe('Path of the GraphQL endpoint.'),
         graphiql: z.boolean().default(true).describe('Serve GraphiQL (assets from installed packages, no CDN) on GET /graphql.'),
-        maskErrors: z.boolean().default(true).describe('Replace unexpected errors by "Unexpected error." (details logged).'),
+        maskErrors: z.boolean().default(true).describe('Replace unexpected errors by "Unexpected error." with the request id (details logged).'),
+        introspection: z.boolean().optional().describe('Allow introspection. Default: on (development), off (production).'),
+        fieldSuggestions: z.boolean().optional().describe('"Did you mean…" in validation errors. Default: on (development), off (production).'),
+        csrfPrevention: z
+          .boolean()
+          .optional()
+          .describe('Require a non-simple header (e.g. content-type: application/json or x-graphql-csrf) on GET and form requests. Default: off (development), on (production).'),
+        cors: corsSchema.prefault({}),
       })
       .strict()
       .prefault({}),
@@ -107,8 +237,40 @@ export const configSchema = z
       .prefault({}),
     sources: z.array(sourceSchema).min(1, 'expected at least one source'),
     links: z.record(typeFieldKey, linkSchema).default({}).describe('Cross-source fields: { "Order.customer": { type, from, query, argument } }.'),
+    auth: authSchema.prefault({}),
+    limits: limitsSchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine(refuseUnsafeProduction)
+  .transform(applyProfile);
+
+/** The production profile does not start with a secret anyone can read, nor one that is short. */
+function refuseUnsafeProduction(config: { profile: string; auth: { jwt?: { secret?: string } } }, ctx: z.RefinementCtx) {
+  const secret = config.auth.jwt?.secret;
+  if (config.profile !== 'production' || secret === undefined) return;
+  if (secret === DEMO_JWT_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['auth', 'jwt', 'secret'], message: 'a secret of your own: the demo secret is public and refused by the production profile' });
+  } else if (Buffer.byteLength(secret) < 32) {
+    ctx.addIssue({ code: 'custom', path: ['auth', 'jwt', 'secret'], message: 'a secret of at least 32 bytes for HS256 in production' });
+  }
+}
+
+/** Settings whose default depends on the profile: production is closed unless opened on purpose. */
+function applyProfile<T extends { profile: 'development' | 'production'; server: object; auth: object }>(config: T) {
+  const production = config.profile === 'production';
+  const server = config.server as { introspection?: boolean; fieldSuggestions?: boolean; csrfPrevention?: boolean };
+  const auth = config.auth as { defaultPolicy?: 'allow' | 'deny' };
+  return {
+    ...config,
+    server: {
+      ...config.server,
+      introspection: server.introspection ?? !production,
+      fieldSuggestions: server.fieldSuggestions ?? !production,
+      csrfPrevention: server.csrfPrevention ?? production,
+    },
+    auth: { ...config.auth, defaultPolicy: auth.defaultPolicy ?? (production ? 'deny' : 'allow') },
+  };
+}
 
 /** The config as written (defaults optional). */
 export type TesseraConfigInput = z.input<typeof configSchema>;
@@ -119,3 +281,5 @@ export type OpenApiSourceConfig = z.output<typeof openApiSourceSchema>;
 export type GraphqlSourceConfig = z.output<typeof graphqlSourceSchema>;
 export type LinkConfig = z.output<typeof linkSchema>;
 export type SourceTransforms = z.output<typeof transformsSchema>;
+export type AuthConfig = TesseraConfig['auth'];
+export type LimitsConfig = TesseraConfig['limits'];

@@ -48,7 +48,13 @@ export function useRequestObservability(logger: Logger, metrics: GatewayMetrics)
     onResultProcess({ request, result }) {
       const record = records.get(request);
       const results = Array.isArray(result) ? result : [result];
-      if (record) for (const r of results) record.errors += (r as { errors?: unknown[] }).errors?.length ?? 0;
+      if (!record) return;
+      for (const r of results) {
+        const errors = (r as { errors?: Array<{ extensions?: Record<string, unknown> }> }).errors ?? [];
+        record.errors += errors.length;
+        // A masked error says only "Unexpected error."; the request id finds its logged cause.
+        for (const error of errors) if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') error.extensions.requestId = record.id;
+      }
     },
     onResponse({ request, response }) {
       const record = records.get(request);

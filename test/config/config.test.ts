@@ -75,8 +75,26 @@ describe('config errors name the file, the place, what was expected and what was
 
   test('defaults fill every knob the file leaves out', () => {
     const { config } = parseConfig('sources:\n  - name: users\n    spec: u.yaml\n    url: http://localhost:1\n', FILE, { env: {} });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, graphqlPath: '/graphql', graphiql: true, maskErrors: true });
+    expect(config.server).toEqual({
+      host: '127.0.0.1',
+      port: 4000,
+      graphqlPath: '/graphql',
+      graphiql: true,
+      maskErrors: true,
+      introspection: true,
+      fieldSuggestions: true,
+      csrfPrevention: false,
+      cors: { origins: ['*'], credentials: false, maxAgeSeconds: 600 },
+    });
     expect(config.sources[0]).toMatchObject({ kind: 'openapi', timeoutMs: 10_000, forwardHeaders: ['authorization', 'accept-language', 'x-request-id'] });
+    expect(config.auth).toMatchObject({ anonymous: true, defaultPolicy: 'allow', rules: {} });
+  });
+
+  test('the production profile closes what development leaves open, unless the file opens it', () => {
+    const text = 'profile: production\nserver: { introspection: true }\nsources:\n  - name: users\n    spec: u.yaml\n    url: http://localhost:1\n';
+    const { config } = parseConfig(text, FILE, { env: {} });
+    expect(config.server).toMatchObject({ introspection: true, fieldSuggestions: false, csrfPrevention: true });
+    expect(config.auth.defaultPolicy).toBe('deny');
   });
 });
 

@@ -1,0 +1,27 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AuthConfig } from '../config/schema';
+import type { Identity } from './identity';
+
+/** Looks an API key up; null when no configured key matches. */
+export type ApiKeyLookup = (key: string) => Identity | null;
+
+/**
+ * Keys are compared by their SHA-256, so the config may hold only hashes and a lookup takes the
+ * same time whichever key (if any) matches.
+ */
+export function createApiKeyLookup(keys: AuthConfig['apiKeys']['keys']): ApiKeyLookup {
+  const entries = keys.map((entry) => ({
+    digest: Buffer.from(entry.sha256 ?? sha256Hex(entry.key!), 'hex'),
+    identity: { subject: entry.client, kind: 'api-key', roles: entry.roles, scopes: entry.scopes, claims: {} } satisfies Identity,
+  }));
+  return (key) => {
+    const digest = Buffer.from(sha256Hex(key), 'hex');
+    let found: Identity | null = null;
+    for (const entry of entries) if (timingSafeEqual(entry.digest, digest)) found = entry.identity;
+    return found;
+  };
+}
+
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}

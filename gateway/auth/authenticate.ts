@@ -1,0 +1,57 @@
+import type { Plugin } from 'graphql-yoga';
+import type { AuthConfig } from '../config/schema';
+import { createApiKeyLookup } from './api-keys';
+import { AuthenticationError } from './errors';
+import type { Identity, IdentityContext } from './identity';
+import { createJwtVerifier } from './jwt';
+
+/** Who sent this HTTP request: an Identity, null for anonymous, or an AuthenticationError thrown. */
+export type Authenticator = (request: Request) => Promise<Identity | null>;
+
+/**
+ * A bearer JWT (Authorization header) or an API key (configured header), in that order. A
+ * credential that is present but wrong is always an error, never a fall-back to anonymous: a
+ * client with an expired token must learn so rather than silently see less data.
+ */
+export function createAuthenticator(config: AuthConfig): Authenticator {
+  const verifyJwt = config.jwt ? createJwtVerifier(config.jwt) : undefined;
+  const lookupApiKey = createApiKeyLookup(config.apiKeys.keys);
+  const keyHeader = config.apiKeys.header;
+  return async (request) => {
+    const authorization = request.headers.get('authorization');
+    if (authorization) {
+      const [scheme, token, extra] = authorization.trim().split(/\s+/);
+      if (scheme?.toLowerCase() !== 'bearer' || !token || extra) {
+        throw new AuthenticationError('expected "Authorization: Bearer <token>"', 'invalid_request');
+      }
+      if (!verifyJwt) throw new AuthenticationError('bearer tokens are not accepted here (no auth.jwt configured)');
+      return verifyJwt(token);
+    }
+    const key = request.headers.get(keyHeader);
+    if (key) {
+      const identity = lookupApiKey(key);
+      if (!identity) throw new AuthenticationError(`unknown API key in ${keyHeader}`);
+      return identity;
+    }
+    if (!config.anonymous) throw new AuthenticationError('credentials required: send a bearer token or an API key', 'none');
+    return null;
+  };
+}
+
+/**
+ * Authenticates each GraphQL request once, before parsing and execution, and puts the result on
+ * the context as `identity` (see identity.ts) for every later plugin and rule. A failure answers
+ * 401 with a `WWW-Authenticate` challenge; nothing is executed.
+ */
+export function useAuthentication(authenticate: Authenticator): Plugin<IdentityContext> {
+  return {
+    async onContextBuilding({ context, extendContext }) {
+      try {
+        extendContext({ identity: await authenticate(context.request) });
+      } catch (error) {
+        if (error instanceof AuthenticationError) throw error.toGraphQLError();
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import type { Plugin } from 'graphql-yoga';
+import type { TesseraConfig } from '../config/schema';
+
+/** Header a browser client sets on GET (and form) requests when CSRF prevention is on. */
+export const CSRF_HEADER = 'x-graphql-csrf';
+
+/**
+ * What the production profile closes: introspection, "Did you mean…" suggestions (both map the
+ * schema for an attacker) and simple cross-site requests (a GET or a form POST without a custom
+ * header, which a browser sends without a CORS preflight). Each is its own maintained plugin.
+ */
+export function useHardening(server: TesseraConfig['server']): Plugin {
+  return {
+    onPluginInit({ addPlugin }) {
+      // Its context type is a plain record where yoga's is a YogaInitialContext: same object at run time.
+      if (!server.introspection) addPlugin(useDisableIntrospection() as Plugin);
+      if (!server.fieldSuggestions) addPlugin(blockFieldSuggestionsPlugin());
+      // The plugin already lets non-simple requests (JSON POST) through: they get a CORS preflight.
+      if (server.csrfPrevention) addPlugin(useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }));
+    },
+  };
+}

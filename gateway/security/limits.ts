@@ -1,0 +1,55 @@
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import type { GraphQLError, ValidationContext } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { LimitsConfig } from '../config/schema';
+import { operationCost } from './cost';
+import { limitError } from './limit-error';
+
+/**
+ * Every limit on what one request may ask for, checked before anything reaches an upstream:
+ * size and batch length as the request is read, tokens while parsing, depth, aliases and
+ * directives during validation (graphql-armor's rules), cost at execution (variables known).
+ * Each refusal is HTTP 400 with the limit's config key, its value and what was found.
+ */
+export function useOperationLimits(limits: LimitsConfig): Plugin {
+  const found = /limit of (\d+) exceeded, found (\d+)/;
+  // armor reports through a callback; re-issue its finding as our error (status, code, config key).
+  const reject =
+    (limit: keyof LimitsConfig, what: string) =>
+    (context: ValidationContext | null, error: GraphQLError) => {
+      const [, max, value] = found.exec(error.message) ?? [];
+      const ours = limitError(limit, Number(max ?? limits[limit]), Number(value ?? NaN), what);
+      if (context) context.reportError(ours);
+      else throw ours;
+    };
+  const armor = { propagateOnRejection: false, exposeLimits: true } as const;
+  return {
+    onPluginInit({ addPlugin }) {
+      addPlugin(maxTokensPlugin({ ...armor, n: limits.maxTokens, onReject: [reject('maxTokens', 'Token')] }));
+      addPlugin(maxDepthPlugin({ ...armor, n: limits.maxDepth, onReject: [reject('maxDepth', 'Depth')] }));
+      addPlugin(maxAliasesPlugin({ ...armor, n: limits.maxAliases, onReject: [reject('maxAliases', 'Alias')] }));
+      addPlugin(maxDirectivesPlugin({ ...armor, n: limits.maxDirectives, onReject: [reject('maxDirectives', 'Directive')] }));
+    },
+    onRequestParse() {
+      return {
+        onRequestParseDone({ requestParserResult }) {
+          const operations = Array.isArray(requestParserResult) ? requestParserResult : [requestParserResult];
+          if (operations.length > limits.maxBatchOperations) {
+            throw limitError('maxBatchOperations', limits.maxBatchOperations, operations.length, 'Batched operations');
+          }
+          for (const { query } of operations) {
+            const bytes = typeof query === 'string' ? Buffer.byteLength(query) : 0;
+            if (bytes > limits.maxQueryBytes) throw limitError('maxQueryBytes', limits.maxQueryBytes, bytes, 'Query size (bytes)');
+          }
+        },
+      };
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues, limits);
+      if (cost > limits.maxCost) setResultAndStopExecution({ errors: [limitError('maxCost', limits.maxCost, cost, 'Cost')] });
+    },
+  };
+}
