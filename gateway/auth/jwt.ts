@@ -49,9 +49,13 @@ function keyOf(config: JwtConfig): { key: KeyObject | JWTVerifyGetKey; algorithm
     const byType: Record<string, string[]> = { rsa: ['RS256'], 'rsa-pss': ['PS256'], ec: ['ES256'], ed25519: ['EdDSA'] };
     return { key, algorithms: config.algorithms ?? byType[key.asymmetricKeyType ?? ''] ?? ['RS256', 'ES256'] };
   }
-  // jose caches the key set, re-fetches it when a token names a `kid` it lacks (at most every 30 s,
-  // so forged kids cannot make us hammer the identity provider), and times the fetch out.
-  const jwks = createRemoteJWKSet(new URL(config.jwksUrl!), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 });
+  // jose caches the key set, re-fetches it when a token names a `kid` it lacks (at most once per
+  // cooldown), and times the fetch out.
+  const jwks = createRemoteJWKSet(new URL(config.jwksUrl!), {
+    cooldownDuration: config.jwksCooldownSeconds * 1000,
+    cacheMaxAge: 10 * 60_000,
+    timeoutDuration: 5_000,
+  });
   return { key: jwks, algorithms: config.algorithms ?? ['RS256', 'ES256'] };
 }
 

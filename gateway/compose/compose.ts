@@ -106,7 +106,11 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[]): GraphQLSchema {
       subschemas: sources.map((source) => source.publicSubschema),
       typeDefs: plans.length ? linkTypeDefs(plans) : undefined,
       // Owner rules compare a parent field with a claim: fetch it even when the client did not ask.
-      resolvers: withRequiredFields(linkResolvers(plans, (subgraph) => linkSubschemas.get(subgraph)!), ownerFieldsByCoordinate(config.auth.rules)),
+      resolvers: withRequiredFields(
+        linkResolvers(plans, (subgraph) => linkSubschemas.get(subgraph)!),
+        ownerFieldsByCoordinate(config.auth.rules),
+        (typeName) => sources.some(({ publicSchema }) => publicSchema.getType(typeName)),
+      ),
       // Types of the same name from several sources (e.g. a shared `Error`) merge rather than clash.
       mergeTypes: true,
     });
@@ -116,10 +120,12 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[]): GraphQLSchema {
 }
 
 /** Stitching fetches a field's `selectionSet` from the parent's subschema whatever the client selected. */
-function withRequiredFields(resolvers: IResolvers, requiredFields: Record<string, string[]>): IResolvers {
+function withRequiredFields(resolvers: IResolvers, requiredFields: Record<string, string[]>, typeExists: (name: string) => boolean): IResolvers {
   const merged = { ...resolvers } as Record<string, Record<string, { selectionSet?: string }>>;
   for (const [coordinate, fields] of Object.entries(requiredFields)) {
     const [typeName, fieldName] = coordinate.split('.');
+    // A rule naming an unknown type is reported by checkRuleTargets, at its place in the config.
+    if (!typeExists(typeName)) continue;
     const existing = merged[typeName]?.[fieldName];
     const selections = [existing?.selectionSet?.replace(/^\{|\}$/g, '').trim(), ...fields].filter(Boolean).join(' ');
     merged[typeName] = { ...merged[typeName], [fieldName]: { ...existing, selectionSet: `{ ${selections} }` } };

@@ -131,6 +131,11 @@ const jwtSchema = z
     secret: z.string().min(1).optional().describe('HS256 shared secret (use ${ENV}).'),
     publicKey: z.string().min(1).optional().describe('PEM public key (SPKI) for RS256 or ES256, inline or a path to a .pem file.'),
     jwksUrl: httpUrl.optional().describe('JWKS endpoint; keys are cached and re-fetched when a token names an unknown `kid`.'),
+    jwksCooldownSeconds: z
+      .number()
+      .min(0)
+      .default(30)
+      .describe('Least time between two JWKS fetches, so tokens with made-up `kid`s cannot hammer the identity provider.'),
     algorithms: z
       .array(z.enum(['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA']))
       .optional()

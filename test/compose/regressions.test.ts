@@ -17,7 +17,7 @@ function thingsSource(url: string, transforms: SourceTransforms = { rename: { ty
 
 function withSources(...sources: SourceConfig[]): TesseraConfig {
   const { config } = loadConfig(join(REPO_ROOT, 'tessera.config.yaml'), { env: {} });
-  return { ...config, sources, links: {} };
+  return { ...config, sources, links: {}, auth: { ...config.auth, rules: {} } };
 }
 
 describe('hides and renames reach interface and input fields (they were validated, then ignored)', () => {

@@ -17,9 +17,10 @@ describe('one structured log line per GraphQL request', () => {
 
   test('names the operation, its duration, upstream calls and the request id; echoes the id', async () => {
     lines.length = 0;
+    const auth = await gw.as('1', ['customer']);
     const { headers } = await gw.query('query OrdersPage { orders(limit: 5) { customer { name } product { title } } }', undefined, {
       'x-request-id': 'req-42',
-      authorization: 'Bearer secret-token',
+      ...auth,
     });
     await new Promise((resolve) => setImmediate(resolve));
     const requestLines = lines.filter((l) => l.msg === 'graphql request');
@@ -27,7 +28,7 @@ describe('one structured log line per GraphQL request', () => {
       expect.objectContaining({ requestId: 'req-42', operation: 'OrdersPage', status: 200, outcome: 'ok', upstreamCalls: 3, errors: 0, durationMs: expect.any(Number) }),
     ]);
     expect(headers.get('x-request-id')).toBe('req-42');
-    expect(JSON.stringify(lines)).not.toContain('secret-token');
+    expect(JSON.stringify(lines)).not.toContain(auth.authorization.slice('Bearer '.length));
   });
 
   test('a request with an upstream error is logged as such, with a generated id', async () => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { DEMO_SERVICE_NAMES, startDemoServices, type DemoServiceName, type RunningService } from '../../sources';
+import { mintToken } from '../../gateway/auth/tokens';
 import { loadConfig } from '../../gateway/config/load';
 import type { TesseraConfig } from '../../gateway/config/schema';
 import { createGateway, type Gateway } from '../../gateway/gateway';
@@ -25,6 +26,8 @@ export interface RunningGateway {
   /** Upstream requests per service since the last reset, from the services' own counters. */
   upstreamCalls(): Record<DemoServiceName, number> & { total: number };
   resetUpstreamCalls(): void;
+  /** Headers of a caller with a valid demo token (signed with the gateway's auth.jwt secret). */
+  as(subject: string, roles?: string[], scopes?: string[]): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,10 @@ export async function startDemoGateway(options: StartOptions = {}): Promise<Runn
       upstreamCalls() {
         const counts = Object.fromEntries(DEMO_SERVICE_NAMES.map((name) => [name, demo.services[name].stats().total])) as Record<DemoServiceName, number>;
         return { ...counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
+      },
+      async as(subject, roles = [], scopes = []) {
+        const token = await mintToken(config.auth.jwt, { subject, roles, scopes, ttl: '10m' });
+        return { authorization: `Bearer ${token}` };
       },
       resetUpstreamCalls() {
         for (const name of DEMO_SERVICE_NAMES) demo.services[name].resetStats();
