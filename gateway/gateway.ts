@@ -53,7 +53,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     schema,
     graphqlEndpoint: graphqlPath,
     landingPage: false,
-    maskedErrors: maskUnexpectedErrors(config.server.maskErrors, logger),
+    maskedErrors: maskUnexpectedErrors(config.server.maskErrors),
     cors: { origin: config.server.cors.origins, credentials: config.server.cors.credentials, maxAge: config.server.cors.maxAgeSeconds },
     // Any batch length passes yoga's own check (which answers 413 without saying how many were
     // sent); useOperationLimits enforces limits.maxBatchOperations with a 400 that does.

@@ -1,8 +1,7 @@
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
-import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import type { GraphQLError, ValidationContext } from 'graphql';
+import { Lexer, Source, TokenKind, type GraphQLError, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { LimitsConfig } from '../config/schema';
 import { operationCost } from './cost';
@@ -10,9 +9,13 @@ import { limitError } from './limit-error';
 
 /**
  * Every limit on what one request may ask for, checked before anything reaches an upstream:
- * size and batch length as the request is read, tokens while parsing, depth, aliases and
- * directives during validation (graphql-armor's rules), cost at execution (variables known).
- * Each refusal is HTTP 400 with the limit's config key, its value and what was found.
+ * batch length, size and tokens as the request is read, depth, aliases and directives during
+ * validation (graphql-armor's rules), cost at execution (variables known). Each refusal is HTTP
+ * 400 with the limit's config key, its value and what was found.
+ *
+ * Tokens are counted here rather than with graphql-armor's max-tokens plugin: that one throws from
+ * inside the parser, where yoga turns it into a syntax error (200 for `application/json` clients)
+ * that cannot say how many tokens were sent.
  */
 export function useOperationLimits(limits: LimitsConfig): Plugin {
   const found = /limit of (\d+) exceeded, found (\d+)/;
@@ -28,7 +31,6 @@ export function useOperationLimits(limits: LimitsConfig): Plugin {
   const armor = { propagateOnRejection: false, exposeLimits: true } as const;
   return {
     onPluginInit({ addPlugin }) {
-      addPlugin(maxTokensPlugin({ ...armor, n: limits.maxTokens, onReject: [reject('maxTokens', 'Token')] }));
       addPlugin(maxDepthPlugin({ ...armor, n: limits.maxDepth, onReject: [reject('maxDepth', 'Depth')] }));
       addPlugin(maxAliasesPlugin({ ...armor, n: limits.maxAliases, onReject: [reject('maxAliases', 'Alias')] }));
       addPlugin(maxDirectivesPlugin({ ...armor, n: limits.maxDirectives, onReject: [reject('maxDirectives', 'Directive')] }));
@@ -43,6 +45,8 @@ export function useOperationLimits(limits: LimitsConfig): Plugin {
           for (const { query } of operations) {
             const bytes = typeof query === 'string' ? Buffer.byteLength(query) : 0;
             if (bytes > limits.maxQueryBytes) throw limitError('maxQueryBytes', limits.maxQueryBytes, bytes, 'Query size (bytes)');
+            const tokens = typeof query === 'string' ? countTokens(query, limits.maxTokens) : 0;
+            if (tokens > limits.maxTokens) throw limitError('maxTokens', limits.maxTokens, tokens, 'Token');
           }
         },
       };
@@ -52,4 +56,16 @@ export function useOperationLimits(limits: LimitsConfig): Plugin {
       if (cost > limits.maxCost) setResultAndStopExecution({ errors: [limitError('maxCost', limits.maxCost, cost, 'Cost')] });
     },
   };
+}
+
+/** Lexical tokens of a document, counting at most `stopAfter` (a bomb is not lexed to its end). */
+function countTokens(query: string, stopAfter: number): number {
+  const lexer = new Lexer(new Source(query));
+  let count = 0;
+  try {
+    while (count <= stopAfter && lexer.advance().kind !== TokenKind.EOF) count++;
+  } catch {
+    // A lexical error is the parser's to report, with its location.
+  }
+  return count;
 }

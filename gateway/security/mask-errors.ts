@@ -1,22 +1,19 @@
 import { GraphQLError } from 'graphql';
 import { maskError, type YogaServerOptions } from 'graphql-yoga';
-import type { Logger } from '../observability/logger';
 
 type MaskedErrors = YogaServerOptions<object, object>['maskedErrors'];
 
 /**
- * yoga's masking (errors that are not GraphQL errors become "Unexpected error."), plus what an
- * operator needs to find the cause: the original error and its stack are logged once, and the
- * masked error carries a code; the request id is added to it by the request log plugin.
+ * yoga's masking (errors that are not GraphQL errors become "Unexpected error."; yoga logs the
+ * original with its stack), plus a code on the masked error, by which the request log plugin
+ * adds the request id that finds the logged cause.
  */
-export function maskUnexpectedErrors(enabled: boolean, logger: Logger): MaskedErrors {
+export function maskUnexpectedErrors(enabled: boolean): MaskedErrors {
   if (!enabled) return false;
   return {
     maskError(error, message, isDev) {
       const masked = maskError(error, message, isDev);
       if (masked === error) return masked;
-      const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-      logger.error({ err: original }, 'unexpected error (answered as "Unexpected error.")');
       return new GraphQLError(masked.message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     },
   };
