@@ -66,6 +66,12 @@ export function notFound(message: string): Reply {
   return { status: 404, body: { error: 'not_found', message } };
 }
 
+/** 401/403 as an RFC 9457 problem document. */
+export function denied(status: 401 | 403, detail: string): Reply {
+  const title = status === 401 ? 'Unauthenticated' : 'Forbidden';
+  return { status, contentType: PROBLEM_TYPE, body: { type: `urn:tessera:problem:${title.toLowerCase()}`, title, status, detail, errors: [] } };
+}
+
 /** RFC 9457 problem document; `errors` lets clients point at the offending input. */
 export function problem(errors: readonly FieldError[], title = 'Invalid request'): Reply {
   return {
@@ -400,6 +406,11 @@ export interface ServiceDefinition {
 export interface ServiceOptions {
   /** Delay added to every operation reply (not to the spec or stats routes). */
   latencyMs?: number;
+  /**
+   * Secret shared with the gateway: when set, routes that act for a user require the gateway's
+   * signed identity headers (see gateway/upstream/identity-headers.ts).
+   */
+  identitySecret?: string;
 }
 
 export interface DemoHandler {

@@ -44,7 +44,15 @@ export interface StartOptions {
   port?: number;
   host?: string;
   latencyMs?: number;
+  /** Verify the gateway's signed identity headers with this secret (the demo: DEMO_IDENTITY_SECRET). */
+  identitySecret?: string;
 }
+
+/**
+ * The demo's identity-header secret, shared by the demo services and the demo config
+ * (`${ORDERS_IDENTITY_SECRET:-…}`); public, like the demo JWT secret.
+ */
+export const DEMO_IDENTITY_SECRET = 'tessera-demo-identity-secret';
 
 const DEFAULT_HOST = '127.0.0.1';
 
@@ -76,7 +84,7 @@ export async function startDemoService(name: DemoServiceName, opts: StartOptions
   const factory = FACTORIES[name];
   if (factory === undefined) throw new Error(`Unknown demo service '${String(name)}'`);
   const host = opts.host ?? DEFAULT_HOST;
-  const handler = factory({ latencyMs: opts.latencyMs });
+  const handler = factory({ latencyMs: opts.latencyMs, identitySecret: opts.identitySecret });
 
   const server = createServer({ keepAlive: true }, handler.listener);
   server.keepAliveTimeout = KEEP_ALIVE_MS;
@@ -112,6 +120,7 @@ export interface StartAllOptions {
   basePort?: number;
   host?: string;
   latencyMs?: number;
+  identitySecret?: string;
 }
 
 export interface DemoServices {
@@ -123,7 +132,7 @@ export async function startDemoServices(opts: StartAllOptions = {}): Promise<Dem
   const basePort = opts.basePort ?? 0;
   const results = await Promise.allSettled(
     DEMO_SERVICE_NAMES.map((name, i) =>
-      startDemoService(name, { port: basePort === 0 ? 0 : basePort + i, host: opts.host, latencyMs: opts.latencyMs }),
+      startDemoService(name, { port: basePort === 0 ? 0 : basePort + i, host: opts.host, latencyMs: opts.latencyMs, identitySecret: opts.identitySecret }),
     ),
   );
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

@@ -1,4 +1,4 @@
-import { DEMO_SERVICE_NAMES, startDemoServices } from '../../sources';
+import { DEMO_IDENTITY_SECRET, DEMO_SERVICE_NAMES, startDemoServices } from '../../sources';
 import { mintToken } from '../auth/tokens';
 import { loadConfig } from '../config/load';
 import type { TesseraConfig } from '../config/schema';
@@ -37,7 +37,7 @@ const DEMO_IDENTITIES: Array<[string, { subject: string; roles: string[] }]> = [
  */
 export async function runDemo(options: DemoOptions): Promise<void> {
   try {
-    const demo = await startDemoServices({ basePort: options.servicesPort ?? 0, latencyMs: options.latencyMs });
+    const demo = await startDemoServices({ basePort: options.servicesPort ?? 0, latencyMs: options.latencyMs, identitySecret: DEMO_IDENTITY_SECRET });
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of DEMO_SERVICE_NAMES) env[`${name.toUpperCase()}_URL`] = demo.services[name].url;
     const { config } = loadConfig(options.config, { env });

@@ -6,6 +6,7 @@ import type { ExecutionResult, Executor } from '@graphql-tools/utils';
 import { schemaFromExecutor, wrapSchema } from '@graphql-tools/wrap';
 import type { GraphqlSourceConfig } from '../config/schema';
 import { createUpstreamClient, type UpstreamObserver } from '../upstream/fetch';
+import { createUpstreamAuthorizer } from '../upstream/upstream-auth';
 import { toFieldError } from './field-errors';
 import type { Subgraph } from './subgraph';
 
@@ -21,6 +22,7 @@ export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, observe:
     forwardHeaders: source.forwardHeaders,
     operationOf: () => 'graphql',
     observe,
+    authorize: createUpstreamAuthorizer(source),
   });
   const http = buildHTTPExecutor({ endpoint: source.url, fetch: (url, init, context) => upstream.fetch(url, init, context) });
   const executor: Executor = async (request) => withSourceErrors((await http(request)) as ExecutionResult, source.name);

@@ -2,6 +2,7 @@ import { type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { OpenApiSourceConfig } from '../config/schema';
 import { createUpstreamClient, type UpstreamObserver } from '../upstream/fetch';
+import { createUpstreamAuthorizer } from '../upstream/upstream-auth';
 import { toFieldError } from './field-errors';
 import { markNullListItems, restoreNullItems } from './null-items';
 import { retypeIds } from './ids';
@@ -28,6 +29,7 @@ export async function buildOpenApiSubgraph(
     operationOf: createOperationMatcher(spec),
     observe,
     adaptBody: markNullListItems,
+    authorize: createUpstreamAuthorizer(source, spec.components?.securitySchemes ?? spec.securityDefinitions),
   });
   let schema: GraphQLSchema;
   try {

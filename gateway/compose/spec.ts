@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import type { SecuritySchemes } from '../upstream/upstream-auth';
 
 /** A parsed OpenAPI 3.x or Swagger 2.0 document; only the parts Tessera reads are typed. */
 export interface OpenApiDocument {
   openapi?: string;
   swagger?: string;
   paths?: Record<string, Record<string, unknown> | undefined>;
-  components?: { schemas?: Record<string, unknown> };
+  components?: { schemas?: Record<string, unknown>; securitySchemes?: SecuritySchemes };
   definitions?: Record<string, unknown>;
+  /** Swagger 2.0's securitySchemes. */
+  securityDefinitions?: SecuritySchemes;
   [key: string]: unknown;
 }
 

@@ -33,6 +33,27 @@ const transformsSchema = z
   })
   .strict();
 
+const upstreamCredentialsSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('apiKey'),
+      value: z.string().min(1).describe('The key (use ${ENV}).'),
+      header: z.string().optional().describe("Header to send it in; default: the spec's apiKey security scheme (in: header)."),
+    })
+    .strict(),
+  z.object({ type: z.literal('bearer'), token: z.string().min(1).describe('The token (use ${ENV}).') }).strict(),
+  z
+    .object({
+      type: z.literal('oauth2'),
+      clientId: z.string().min(1),
+      clientSecret: z.string().min(1).describe('Use ${ENV}.'),
+      tokenUrl: httpUrl.optional().describe("Default: the spec's oauth2 clientCredentials flow tokenUrl."),
+      scopes: z.array(z.string()).default([]),
+    })
+    .strict()
+    .describe('OAuth2 client credentials: the token is cached until it expires.'),
+]);
+
 const sourceBase = {
   name: graphqlName.describe('Source name: used in errors, metrics and logs.'),
   url: httpUrl.describe('Upstream base URL (REST) or GraphQL endpoint URL.'),
@@ -43,6 +64,12 @@ const sourceBase = {
     .describe('Client request headers forwarded to this upstream.'),
   timeoutMs: z.number().int().positive().default(10_000).describe('Total time allowed for one upstream call.'),
   transforms: transformsSchema.prefault({}),
+  identityHeaders: z
+    .object({ secret: z.string().min(16, 'expected a secret of at least 16 characters (use ${ENV})') })
+    .strict()
+    .optional()
+    .describe("Send the caller's identity as X-User-Id/-Roles/-Scopes, HMAC-SHA256-signed over method, path and time with this secret."),
+  credentials: upstreamCredentialsSchema.optional().describe("The gateway's own credentials for this upstream (the spec's securitySchemes)."),
 };
 
 export const openApiSourceSchema = z
@@ -288,3 +315,4 @@ export type LinkConfig = z.output<typeof linkSchema>;
 export type SourceTransforms = z.output<typeof transformsSchema>;
 export type AuthConfig = TesseraConfig['auth'];
 export type LimitsConfig = TesseraConfig['limits'];
+export type UpstreamCredentials = z.output<typeof upstreamCredentialsSchema>;

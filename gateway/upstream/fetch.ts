@@ -1,4 +1,6 @@
 import { Agent, request, type Dispatcher } from 'undici';
+import { IDENTITY_HEADER_NAMES } from './identity-headers';
+import type { UpstreamAuthorizer } from './upstream-auth';
 
 /** What the gateway learns from each upstream call; observability turns it into metrics and logs. */
 export interface UpstreamCall {
@@ -22,6 +24,8 @@ export interface UpstreamFetchOptions {
   observe: UpstreamObserver;
   /** Rewrites a reply body before the loader reads it (for loader quirks; see openapi-subgraph). */
   adaptBody?: (body: string, status: number) => string;
+  /** The gateway's credentials and the caller's signed identity (see upstream-auth). */
+  authorize?: UpstreamAuthorizer;
 }
 
 /** The fetch signature @omnigraph/openapi and @graphql-tools/executor-http call: context rides along. */
@@ -67,11 +71,14 @@ export interface UpstreamClient {
  * CPU than the rest of an upstream call in profiles, and loaders only need status, headers and text.
  */
 export function createUpstreamClient(options: UpstreamFetchOptions): UpstreamClient {
-  const { source, timeoutMs, headers, forwardHeaders, operationOf, observe, adaptBody } = options;
+  const { source, timeoutMs, headers, operationOf, observe, adaptBody, authorize } = options;
+  // Identity headers come from the gateway, signed, or not at all: never copied from a client.
+  const forwardHeaders = options.forwardHeaders.filter((name) => !IDENTITY_HEADER_NAMES.has(name));
   const pool = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
   const fetch: ContextualFetch = async (url, init, context) => {
     const method = (init?.method ?? 'GET').toUpperCase();
-    const operation = operationOf(method, new URL(url));
+    const target = new URL(url);
+    const operation = operationOf(method, target);
     const outgoing = headerRecord(init?.headers);
     const incoming = requestHeadersOf(context);
     if (incoming) {
@@ -81,6 +88,7 @@ export function createUpstreamClient(options: UpstreamFetchOptions): UpstreamCli
       }
     }
     for (const [name, value] of Object.entries(headers)) outgoing[name.toLowerCase()] = value;
+    if (authorize) Object.assign(outgoing, await authorize(method, target, context));
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     // The caller's own signal (a client that went away, an executor's deadline) also ends the call.

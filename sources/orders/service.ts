@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { byId, getDataset } from '../data';
+import { verifyIdentityHeaders } from '../../gateway/upstream/identity-headers';
 import {
   createServiceHandler,
+  denied,
   getByIdRoute,
   intQuery,
   INT32_MAX,
@@ -56,8 +58,16 @@ export function createOrdersService(options: OrdersServiceOptions = {}): DemoHan
           path: '/orders',
           operationId: 'createOrder',
           handler: async ({ req }) => {
+            const caller = options.identitySecret
+              ? verifyIdentityHeaders(req.headers, { secret: options.identitySecret, method: 'POST', path: req.url ?? '/orders' })
+              : undefined;
+            if (caller && !caller.ok) return denied(401, caller.reason);
             const input = validateOrderInput(await readJsonBody(req), refs);
             if (!input.ok) return problem(input.errors);
+            // Defence in depth: the gateway's rules say the same, but this service does not rely on them.
+            if (caller?.ok && caller.identity.subject !== String(input.value.userId) && !caller.identity.roles.includes('admin')) {
+              return denied(403, `user ${caller.identity.subject} may not order for user ${input.value.userId}`);
+            }
             const order = store.create(input.value, now());
             return ok(order, 201, { Location: `/orders/${order.id}` });
           },

@@ -19,10 +19,10 @@ export async function request(url: string, init?: RequestInit): Promise<Response
   return { status: res.status, headers: res.headers, mediaType, contentType, text, json };
 }
 
-export function postJson(url: string, body: unknown, contentType = 'application/json'): Promise<Response> {
+export function postJson(url: string, body: unknown, contentType = 'application/json', headers: Record<string, string> = {}): Promise<Response> {
   return request(url, {
     method: 'POST',
-    headers: { 'content-type': contentType },
+    headers: { 'content-type': contentType, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type Ajv from 'ajv';
-import { DEMO_SERVICE_NAMES, specPath, startDemoServices, type DemoServiceName, type RunningService } from '../../sources';
+import { signIdentityHeaders } from '../../gateway/upstream/identity-headers';
+import { DEMO_IDENTITY_SECRET, DEMO_SERVICE_NAMES, specPath, startDemoServices, type DemoServiceName, type RunningService } from '../../sources';
 import { postJson, range, request, type Response } from './client';
 import { compileSchema, createAjv, type JsonSchema } from './openapi-schema';
 
@@ -18,6 +19,8 @@ interface Case {
   path: string;
   body?: unknown;
   contentType?: string;
+  /** Whose signed identity headers the request carries (the services run with DEMO_IDENTITY_SECRET). */
+  as?: string;
 }
 
 const ids = (from: number, to: number) => range(from, to).join(',');
@@ -58,9 +61,10 @@ const CASES: Record<DemoServiceName, Case[]> = {
       method: 'POST',
       path: '/orders',
       body: { userId: 1, productId: 1, quantity: 100 },
+      as: '1',
     },
-    { operationId: 'createOrder', status: 400, method: 'POST', path: '/orders', body: { userId: 1, productId: 1 } },
-    { operationId: 'createOrder', status: 400, method: 'POST', path: '/orders', body: '{not json' },
+    { operationId: 'createOrder', status: 400, method: 'POST', path: '/orders', body: { userId: 1, productId: 1 }, as: '1' },
+    { operationId: 'createOrder', status: 400, method: 'POST', path: '/orders', body: '{not json', as: '1' },
     {
       operationId: 'createOrder',
       status: 400,
@@ -68,7 +72,10 @@ const CASES: Record<DemoServiceName, Case[]> = {
       path: '/orders',
       body: 'userId=1',
       contentType: 'application/x-www-form-urlencoded',
+      as: '1',
     },
+    { operationId: 'createOrder', status: 401, method: 'POST', path: '/orders', body: { userId: 1, productId: 1, quantity: 1 } },
+    { operationId: 'createOrder', status: 403, method: 'POST', path: '/orders', body: { userId: 1, productId: 1, quantity: 1 }, as: '2' },
   ],
   reviews: [
     { operationId: 'listReviews', status: 200, path: '/reviews?productId=1' },
@@ -155,7 +162,7 @@ function checkResponse(spec: Json, ajv: Ajv, op: Operation, res: Response): stri
 
 let running: Awaited<ReturnType<typeof startDemoServices>>;
 beforeAll(async () => {
-  running = await startDemoServices();
+  running = await startDemoServices({ identitySecret: DEMO_IDENTITY_SECRET });
 });
 afterAll(() => running.close());
 
@@ -182,7 +189,8 @@ describe.each(DEMO_SERVICE_NAMES.map((name) => [name]))('%s conforms to its open
     '%s',
     async (_label, c) => {
       const url = service.url + c.path;
-      const res = c.method === 'POST' ? await postJson(url, c.body, c.contentType) : await request(url);
+      const identity = c.as ? signIdentityHeaders(DEMO_IDENTITY_SECRET, 'POST', c.path, { subject: c.as, roles: ['customer'], scopes: [] }) : {};
+      const res = c.method === 'POST' ? await postJson(url, c.body, c.contentType, identity) : await request(url);
       expect(res.status).toBe(c.status);
       const op = ops.get(c.operationId);
       if (op === undefined) throw new Error(`unknown operation ${c.operationId}`);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { DEMO_SERVICE_NAMES, startDemoServices, type DemoServiceName, type RunningService } from '../../sources';
+import { DEMO_IDENTITY_SECRET, DEMO_SERVICE_NAMES, startDemoServices, type DemoServiceName, type RunningService } from '../../sources';
 import { mintToken } from '../../gateway/auth/tokens';
 import { loadConfig } from '../../gateway/config/load';
 import type { TesseraConfig } from '../../gateway/config/schema';
@@ -42,7 +42,7 @@ export interface StartOptions {
 
 /** The demo services on free ports and a gateway in front of them, over real HTTP. */
 export async function startDemoGateway(options: StartOptions = {}): Promise<RunningGateway> {
-  const demo = await startDemoServices();
+  const demo = await startDemoServices({ identitySecret: DEMO_IDENTITY_SECRET });
   try {
     const urls = (await options.urls?.(demo.services)) ?? {};
     const env: NodeJS.ProcessEnv = { ...process.env };
