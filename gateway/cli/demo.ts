@@ -2,7 +2,6 @@ import { DEMO_IDENTITY_SECRET, DEMO_SERVICE_NAMES, startDemoServices } from '../
 import { mintToken } from '../auth/tokens';
 import { loadConfig } from '../config/load';
 import type { TesseraConfig } from '../config/schema';
-import type { Logger } from '../observability/logger';
 import { createGateway } from '../gateway';
 import { listen } from '../server/listen';
 import { choosePort } from './port';
@@ -15,15 +14,18 @@ export interface DemoOptions {
   latencyMs?: number;
 }
 
-/** One token per demo role, to paste into GraphiQL's Headers tab and try the rules. */
-async function printDemoTokens(config: TesseraConfig, logger: Logger): Promise<void> {
+/**
+ * One token per demo role, as plain lines (not log records) so a person can copy one into
+ * GraphiQL's Headers tab as it is.
+ */
+async function printDemoTokens(config: TesseraConfig): Promise<void> {
   if (!config.auth.jwt?.secret) return;
-  const lines = [];
+  const lines = ['Demo tokens (valid 12 h), for GraphiQL\'s Headers tab; without one you see public data only:'];
   for (const [who, claims] of DEMO_IDENTITIES) {
     const token = await mintToken(config.auth.jwt, { ...claims, scopes: [], ttl: '12h' });
     lines.push(`  ${who}: {"Authorization": "Bearer ${token}"}`);
   }
-  logger.info(`Demo tokens (valid 12 h; anonymous callers see public data only):\n${lines.join('\n')}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 const DEMO_IDENTITIES: Array<[string, { subject: string; roles: string[] }]> = [
@@ -45,8 +47,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const port = choosePort(options.port, process.env, config.server.port);
     const running = await listen(gateway, port, config.server.host);
     for (const name of DEMO_SERVICE_NAMES) gateway.logger.info(`demo service ${name} at ${demo.services[name].url}`);
+    await printDemoTokens(config);
     gateway.logger.info(`Tessera demo ready: GraphiQL at ${running.url}${config.server.graphqlPath}`);
-    await printDemoTokens(config, gateway.logger);
     closeOnSignals(async () => {
       await running.close();
       await demo.close();
