@@ -5,7 +5,7 @@ import { createAuthenticator, useAuthentication, type Authenticator } from './au
 import { useAuthorization } from './auth/authorize';
 import { composeGateway } from './compose/compose';
 import { formatWarning, type CompositionWarning } from './compose/warnings';
-import { createLogger, type Logger } from './observability/logger';
+import { createLogger, toYogaLogger, type Logger } from './observability/logger';
 import { createMetrics, type GatewayMetrics } from './observability/metrics';
 import { useRequestObservability } from './observability/request-log';
 import { EXAMPLE_TABS } from './server/example-queries';
@@ -58,7 +58,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     // Any batch length passes yoga's own check (which answers 413 without saying how many were
     // sent); useOperationLimits enforces limits.maxBatchOperations with a 400 that does.
     batching: { limit: Number.MAX_SAFE_INTEGER },
-    logging: yogaLogger(logger),
+    logging: toYogaLogger(logger),
     graphiql: config.server.graphiql ? { title: 'Tessera', defaultTabs: EXAMPLE_TABS } : false,
     renderGraphiQL: renderLocalGraphiQL(graphqlPath),
     plugins: [
@@ -73,17 +73,4 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     ],
   });
   return { yoga, schema, warnings, metrics, logger, authenticate, close };
-}
-
-/** yoga logs through pino: errors keep their stack (`err`), other values stay structured. */
-function yogaLogger(logger: Logger) {
-  const log =
-    (level: 'debug' | 'info' | 'warn' | 'error') =>
-    (...args: unknown[]) => {
-      const err = args.find((a): a is Error => a instanceof Error);
-      const text = args.filter((a) => !(a instanceof Error)).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
-      if (err) logger[level]({ err }, text || err.message);
-      else logger[level](text);
-    };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -10,3 +10,16 @@ export function createLogger(options: TesseraConfig['logging'], stream: NodeJS.W
   const base = { level: options.level, base: { service: 'tessera' } };
   return pretty ? pino(base, pinoPretty({ destination: stream, ignore: 'pid,hostname,service', translateTime: 'HH:MM:ss.l' })) : pino(base, stream);
 }
+
+/** yoga logs through pino: errors keep their stack (`err`), other values stay structured. */
+export function toYogaLogger(logger: Logger) {
+  const log =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const err = args.find((a): a is Error => a instanceof Error);
+      const text = args.filter((a) => !(a instanceof Error)).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+      if (err) logger[level]({ err }, text || err.message);
+      else logger[level](text);
+    };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
