@@ -23,6 +23,8 @@ import {
   type ServiceName,
   type ServiceUrls,
 } from './children';
+import { mintToken } from '../gateway/auth/tokens';
+import { loadConfig } from '../gateway/config/load';
 import { runLoad, type LoadRequest, type LoadResult } from './load';
 
 // ---- settings -------------------------------------------------------------------------------------
@@ -82,7 +84,10 @@ interface Environment {
   services: ServiceUrls;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
+const JSON_HEADERS: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+
+/** Set in main: a demo token for user 1, so Q1 may read its own private `email` like the peer's Q1. */
+const SIGNED_IN: Record<string, string> = { ...JSON_HEADERS };
 
 function graphqlCase(
   name: string,
@@ -90,6 +95,7 @@ function graphqlCase(
   query: string,
   variables: () => Record<string, unknown> = () => ({}),
   varies = false,
+  headers = JSON_HEADERS,
 ): BenchCase {
   const body = () => JSON.stringify({ query, variables: variables() });
   return {
@@ -99,7 +105,7 @@ function graphqlCase(
     request: (onGraphqlError) => {
       const request: LoadRequest = {
         method: 'POST',
-        headers: JSON_HEADERS,
+        headers,
         body: body(),
         onResponse: (status, responseBody) => {
           if (status >= 200 && status < 300 && responseBody.includes('"errors":')) onGraphqlError();
@@ -109,7 +115,7 @@ function graphqlCase(
       if (varies) request.setupRequest = (r) => ({ ...r, body: body() });
       return request;
     },
-    preflight: (env) => fetch(env.graphqlUrl, { method: 'POST', headers: JSON_HEADERS, body: body() }),
+    preflight: (env) => fetch(env.graphqlUrl, { method: 'POST', headers, body: body() }),
   };
 }
 
@@ -117,7 +123,7 @@ function graphqlCase(
 let q2Request = 0;
 
 const CASES: BenchCase[] = [
-  graphqlCase('Q1', 'one user by id', 'query Q1($id: ID!) { user(id: $id) { id name email role } }', () => ({ id: '1' })),
+  graphqlCase('Q1', 'one user by id (signed in as that user)', 'query Q1($id: ID!) { user(id: $id) { id name email role } }', () => ({ id: '1' }), false, SIGNED_IN),
   graphqlCase(
     'Q2',
     '50 orders + customer + product, offset varies per request',
@@ -319,6 +325,9 @@ async function main(): Promise<void> {
 
   const configFile = join(REPO_ROOT, 'tessera.config.yaml');
   const quotas = quotaKeys(configFile);
+  const { config } = loadConfig(configFile);
+  const token = await mintToken(config.auth.jwt, { subject: '1', roles: ['customer'], scopes: [], ttl: '2h' });
+  SIGNED_IN.authorization = `Bearer ${token}`;
   const logFile = join(tmpdir(), 'tessera-bench-gateway.log');
 
   const services = await startServices();
