@@ -1,6 +1,8 @@
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
 import type { TesseraConfig } from './config/schema';
+import type { IdentityContext } from './auth/identity';
+import { createResponseCache } from './cache';
 import { composeGateway } from './compose/compose';
 import { formatWarning, type CompositionWarning } from './compose/warnings';
 import { createLogger, type Logger } from './observability/logger';
@@ -24,6 +26,13 @@ export interface Gateway {
 
 export interface GatewayOptions {
   logger?: Logger;
+  /**
+   * The embedding hook: plugins placed before all of Tessera's, e.g. one that authenticates callers
+   * and puts `identity` on the context (tests use one that reads a test header).
+   */
+  plugins?: Array<Plugin | Plugin<IdentityContext>>;
+  /** Environment for settings read from it (REDIS_URL); process.env by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -34,11 +43,23 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const logger = options.logger ?? createLogger(config.logging);
   const metrics = createMetrics();
   const observability = useRequestObservability(logger, metrics);
+  // wired to auth by the security work
+  const cache = createResponseCache(config.cache, { registry: metrics.registry, logger, authorizePurge: async () => true, env: options.env });
 
-  const { schema, warnings, close } = await composeGateway(config, {
-    observe: observability.observeUpstream,
+  const composed = await composeGateway(config, {
+    observe: (call, context) => {
+      observability.observeUpstream(call, context);
+      cache.observeUpstream(call, context);
+    },
     onWarning: (warning) => logger.warn(formatWarning(warning)),
+  }).catch(async (error: unknown) => {
+    await cache.close();
+    throw error;
   });
+  const { schema, warnings } = composed;
+  const close = async () => {
+    await Promise.all([composed.close(), cache.close()]);
+  };
 
   const { graphqlPath } = config.server;
   const yoga = createYoga({
@@ -50,10 +71,12 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     graphiql: config.server.graphiql ? { title: 'Tessera', defaultTabs: EXAMPLE_TABS } : false,
     renderGraphiQL: renderLocalGraphiQL(graphqlPath),
     plugins: [
+      ...(options.plugins ?? []), // the embedder's, first (authentication)
       useHealthEndpoints(config.sources), // /healthz, /readyz
       useMetricsEndpoint(metrics.registry), // /metrics
       ...(config.server.graphiql ? [useGraphiQLAssets(graphqlPath)] : []), // GraphiQL's scripts and styles, no CDN
       observability.plugin, // per request: one log line, duration histogram, upstream call count
+      ...cache.plugins, // POST /_tessera/cache/purge; whole-response cache keyed by identity, grants and private fields
     ],
   });
   return { yoga, schema, warnings, metrics, logger, close };

@@ -85,6 +85,37 @@ export const linkSchema = z
   })
   .strict();
 
+const typeOrFieldKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'expected "Type" or "Type.field"');
+
+export const cacheSchema = z
+  .object({
+    enabled: z.boolean().default(false).describe('Cache whole query responses (mutations and responses with errors never are).'),
+    defaultTtlSeconds: z.number().int().min(0).default(60).describe('TTL of a response when nothing it contains has a TTL of its own.'),
+    ttl: z
+      .record(typeOrFieldKey, z.number().int().min(0))
+      .default({})
+      .describe('TTL in seconds per type ("Product") or field ("Query.orders"); a response lives as long as the smallest TTL of what it contains; 0: never cached.'),
+    private: z
+      .array(typeOrFieldKey)
+      .default([])
+      .describe('Types or fields whose values belong to one user ("User.email"): a query selecting one is cached per user, and never for anonymous callers.'),
+    maxEntries: z.number().int().positive().default(10_000).describe('In-memory store: most entries kept (least recently used evicted first).'),
+    maxBytes: z.number().int().positive().default(64 * 1024 * 1024).describe('In-memory store: most bytes of serialized responses kept.'),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+      .optional()
+      .describe('Shared store for several gateway instances; REDIS_URL is used when this is unset; neither: in-memory.'),
+    keyPrefix: z.string().min(1).default('tessera:cache').describe('Prefix of every Redis key the cache writes.'),
+    redisTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(250)
+      .describe('Longest wait for Redis per cache operation; slower or failed operations count as misses (the query runs uncached).'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -107,6 +138,7 @@ export const configSchema = z
       .prefault({}),
     sources: z.array(sourceSchema).min(1, 'expected at least one source'),
     links: z.record(typeFieldKey, linkSchema).default({}).describe('Cross-source fields: { "Order.customer": { type, from, query, argument } }.'),
+    cache: cacheSchema.prefault({}),
   })
   .strict();
 
@@ -118,4 +150,5 @@ export type SourceConfig = z.output<typeof sourceSchema>;
 export type OpenApiSourceConfig = z.output<typeof openApiSourceSchema>;
 export type GraphqlSourceConfig = z.output<typeof graphqlSourceSchema>;
 export type LinkConfig = z.output<typeof linkSchema>;
+export type CacheConfig = z.output<typeof cacheSchema>;
 export type SourceTransforms = z.output<typeof transformsSchema>;

@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 import { DEMO_SERVICE_NAMES, startDemoServices, type DemoServiceName, type RunningService } from '../../sources';
 import { loadConfig } from '../../gateway/config/load';
 import type { TesseraConfig } from '../../gateway/config/schema';
-import { createGateway, type Gateway } from '../../gateway/gateway';
+import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/gateway';
 import { listen } from '../../gateway/server/listen';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -35,6 +35,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Point sources at other URLs, e.g. a misbehaving proxy in front of the started demo service. */
   urls?: (services: Record<DemoServiceName, RunningService>) => Promise<Partial<Record<DemoServiceName, string>>>;
+  /** Plugins placed before the gateway's own (GatewayOptions.plugins), e.g. useTestIdentity(). */
+  plugins?: GatewayOptions['plugins'];
 }
 
 /** The demo services on free ports and a gateway in front of them, over real HTTP. */
@@ -45,8 +47,11 @@ export async function startDemoGateway(options: StartOptions = {}): Promise<Runn
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of DEMO_SERVICE_NAMES) env[`${name.toUpperCase()}_URL`] = urls[name] ?? demo.services[name].url;
     let { config } = loadConfig(join(REPO_ROOT, 'tessera.config.yaml'), { env });
+    // The demo config caches responses; tests of everything else count the upstream calls of
+    // every request, so they run uncached and the cache tests turn it on (withCache in test/cache).
+    config = { ...config, cache: { ...config.cache, enabled: false } };
     if (options.configure) config = options.configure(config);
-    const gateway = await createGateway(config, { logger: options.logger ?? pino({ level: 'silent' }) });
+    const gateway = await createGateway(config, { logger: options.logger ?? pino({ level: 'silent' }), plugins: options.plugins, env });
     const running = await listen(gateway, 0, '127.0.0.1');
     const url = `${running.url}${config.server.graphqlPath}`;
     return {
