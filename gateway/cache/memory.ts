@@ -24,8 +24,15 @@ export function createMemoryBackend({ maxEntries, maxBytes, onEvict }: MemoryBac
       if (reason === 'evict') onEvict();
     },
   });
+  // Keyv calls set(key, value, ttlMs), LRUCache takes set(key, value, { ttl }): a Map-like shim.
   // Keys are already namespaced by the cache (schema hash + hash of the request): no Keyv prefix.
-  const entries = new Keyv({ store: lru, useKeyPrefix: false, namespace: undefined });
+  const store = {
+    get: (key: string) => lru.get(key),
+    set: (key: string, value: string, ttl?: number) => void lru.set(key, value, { ttl }),
+    delete: (key: string) => lru.delete(key),
+    clear: () => lru.clear(),
+  };
+  const entries = new Keyv({ store, useKeyPrefix: false, namespace: undefined });
   return { kind: 'memory', entries, tags, close: async () => lru.clear() };
 }
 
