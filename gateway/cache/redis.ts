@@ -38,8 +38,9 @@ export function createRedisBackend({ url, keyPrefix, timeoutMs, onConnectionErro
     kind: 'redis',
     entries,
     tags: new RedisTagIndex(client, `${keyPrefix}:tag:`),
+    // Stops reconnecting too; pending writes to a cache may be dropped.
     close: async () => {
-      if (client.isOpen) await client.close().catch(() => {});
+      if (client.isOpen) client.destroy();
     },
   };
 }
