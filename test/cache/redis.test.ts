@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,6 +152,31 @@ describeWithRedis('response cache when Redis fails', () => {
       }
     } finally {
       await gw.close();
+    }
+  });
+});
+
+describe('response cache with a Redis that never answers', () => {
+  test('each lookup waits at most redisTimeoutMs, then the query runs uncached', async () => {
+    // Accepts connections and reads commands, never replies: a hung Redis.
+    const sockets = new Set<Socket>();
+    const blackHole = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const { port } = blackHole.address() as AddressInfo;
+    const gw = await startCachedGateway({ redisUrl: `redis://127.0.0.1:${port}`, keyPrefix: uniquePrefix('hung'), redisTimeoutMs: 100 });
+    try {
+      const response = await gw.query<{ product: { id: string } }>('{ product(id: 2) { id } }');
+      expect(response.body.errors).toBeUndefined();
+      expect(response.body.data!.product.id).toBe('2');
+      expect(response.headers.get('x-tessera-cache')).toBe('MISS');
+      expect(await metricValue(gw, 'tessera_cache_store_errors_total')).toBeGreaterThan(0);
+    } finally {
+      await gw.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => blackHole.close(() => resolve()));
     }
   });
 });
