@@ -4,7 +4,7 @@ import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { defaultBuildResponseCacheKey, useResponseCache as useEnvelopResponseCache } from '@envelop/response-cache';
 import type { CacheConfig } from '../config/schema';
 import type { CacheMetrics } from './metrics';
-import { createScopeRule, type CacheScope } from './scope';
+import { ANONYMOUS_PUBLIC_SCOPE, createScopeRule, type CacheScope } from './scope';
 import type { ResponseStore } from './store';
 import type { UpstreamTtlBounds } from './upstream-ttl';
 
@@ -104,7 +104,9 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds }: R
         status: hit ? 'HIT' : 'MISS',
         cached: hit || metadata?.didCache === true,
         maxAge,
-        scope: scope.startsWith('private;') ? 'private' : 'public',
+        // HTTP caches and CDNs key on the URL alone: only what anyone may read is public there.
+        // An entry for signed-in callers is shared by the gateway per grants, but not by a CDN.
+        scope: scope === ANONYMOUS_PUBLIC_SCOPE ? 'public' : 'private',
       };
       if (request.method === 'GET' && outcome.cached) outcome.etag = etagOf(result.data);
       outcomes.set(request, outcome);

@@ -17,6 +17,9 @@ import { identityOf } from '../auth/identity';
  */
 export type CacheScope = string | null;
 
+/** The scope of anonymous callers' public queries: the only responses HTTP caches may share. */
+export const ANONYMOUS_PUBLIC_SCOPE = 'public;anonymous';
+
 export function createScopeRule(privateCoordinates: string[]) {
   const privateSet = new Set(privateCoordinates);
   const selectsPrivate = new WeakMap<DocumentNode, boolean>();
@@ -47,8 +50,9 @@ export function createScopeRule(privateCoordinates: string[]) {
 
   return (schema: GraphQLSchema, document: DocumentNode, context: unknown): CacheScope => {
     const identity = identityOf(context);
-    const grants = identity ? JSON.stringify([[...identity.roles].sort(), [...identity.scopes].sort()]) : 'anonymous';
+    if (!identity) return documentSelectsPrivate(schema, document) ? null : ANONYMOUS_PUBLIC_SCOPE;
+    const grants = JSON.stringify([[...identity.roles].sort(), [...identity.scopes].sort()]);
     if (!documentSelectsPrivate(schema, document)) return `public;${grants}`;
-    return identity ? `private;${JSON.stringify([identity.kind, identity.subject])};${grants}` : null;
+    return `private;${JSON.stringify([identity.kind, identity.subject])};${grants}`;
   };
 }

@@ -117,10 +117,13 @@ describe('response cache (in-memory store)', () => {
     expect(changed.status).toBe(200);
   });
 
-  test('GET: private responses carry Cache-Control private', async () => {
-    const response = await getQuery(gw, '{ user(id: 5) { email } }', asUser('5'));
-    expect(response.status).toBe(200);
-    expect(response.headers.get('cache-control')).toMatch(/^private/);
+  test('GET: responses for signed-in callers carry Cache-Control private, even without private fields', async () => {
+    const own = await getQuery(gw, '{ user(id: 5) { email } }', asUser('5'));
+    expect(own.status).toBe(200);
+    expect(own.headers.get('cache-control')).toMatch(/^private, max-age=\d+$/);
+    // Shared by the gateway among callers with the same roles, but a CDN keys on the URL alone.
+    const shared = await getQuery(gw, '{ product(id: 9) { id } }', asUser('5', ['admin']));
+    expect(shared.headers.get('cache-control')).toMatch(/^private/);
   });
 
   test('/metrics counts hits and misses', async () => {
