@@ -56,6 +56,9 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds }: R
     return hash;
   };
   const outcomes = new WeakMap<Request, Outcome>();
+  // Envelop starts invalidations without awaiting them; a mutation's response waits for those in
+  // flight, so a client reading right after its mutation sees fresh data on every instance.
+  const invalidations = new Set<Promise<void>>();
   const ttlPerSchemaCoordinate = Object.fromEntries(Object.entries(config.ttl).map(([coordinate, seconds]) => [coordinate, seconds * 1000]));
 
   const recordScope: Plugin = {
@@ -72,7 +75,11 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds }: R
       get: (key) => store.get(key),
       // The entry remembers when it expires, so a hit can say how long it stays fresh.
       set: (key, result, entities, ttl) => store.set(key, withMetadata(result, { expiresAt: Date.now() + ttl }), entities, ttl),
-      invalidate: (entities) => store.invalidate(entities),
+      invalidate: (entities) => {
+        const done: Promise<void> = store.invalidate(entities).finally(() => invalidations.delete(done));
+        invalidations.add(done);
+        return done;
+      },
     },
     ttl: config.defaultTtlSeconds * 1000,
     ttlPerSchemaCoordinate,
@@ -89,8 +96,9 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds }: R
       addPlugin(recordScope);
       addPlugin(responseCache);
     },
-    onExecutionResult({ request, result, context }) {
+    async onExecutionResult({ request, result, context }) {
       const scope = scopes.get(context);
+      if (scope === 'none') await Promise.all(invalidations); // bounded: each store call is
       if (scope === undefined || scope === 'none' || !result || Symbol.asyncIterator in result) return;
       if (scope === null) {
         outcomes.set(request, { status: 'BYPASS', cached: false, maxAge: 0, scope: 'private' });

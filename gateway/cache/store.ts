@@ -11,6 +11,7 @@ export interface PurgeTarget {
 
 /** The response cache's store: envelop's get/set/invalidate over a backend, plus purge. */
 export interface ResponseStore extends Cache {
+  invalidate(entities: Iterable<CacheEntityRecord>): Promise<void>;
   /** Removes the matching entries; resolves to how many (0 for a whole purge: not counted). Rejects when the store fails. */
   purge(target: PurgeTarget): Promise<number>;
   close(): Promise<void>;
@@ -28,8 +29,9 @@ export interface ResponseStoreOptions {
  * Adapts a Keyv-backed backend to the cache interface @envelop/response-cache calls, so the
  * plugin's key building, TTL rules and invalidation-by-mutation are reused, not rewritten.
  *
- * Every operation is bounded by `timeoutMs`, and those envelop calls never throw: a store that fails or is slow makes a
- * miss (get), a skipped write (set) or a skipped invalidation, so no client sees a cache error.
+ * Every operation is bounded by `timeoutMs`, and those envelop calls never throw: a store that
+ * fails or is slow makes a miss (get), a skipped write (set) or a skipped invalidation, so no client
+ * sees a cache error.
  *
  * Tags: each entry is tagged with the types (`Order`) and entities (`Order:12`) it contains. A
  * mutation invalidates the *types* it returned, not only the entities: `createOrder` returns an
