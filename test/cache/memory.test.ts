@@ -76,6 +76,13 @@ describe('response cache (in-memory store)', () => {
     expect(gw.upstreamCalls().users).toBe(2); // never cached for anonymous callers
   });
 
+  test('a private field selected through a fragment still makes the query private', async () => {
+    const query = 'query { user(id: 2) { ...Contact } } fragment Contact on User { name email }';
+    expect((await gw.query(query)).headers.get('x-tessera-cache')).toBe('BYPASS');
+    await gw.query(query, undefined, asUser('2'));
+    expect((await gw.query(query, undefined, asUser('3'))).headers.get('x-tessera-cache')).toBe('MISS');
+  });
+
   test('a query without private fields is shared by users with the same grants', async () => {
     const query = '{ user(id: 3) { id name } }';
     expect((await gw.query(query, undefined, asUser('10', ['customer']))).headers.get('x-tessera-cache')).toBe('MISS');

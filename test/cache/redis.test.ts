@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { REPO_ROOT, type RunningGateway } from '../support/harness';
 import { asUser } from '../support/identity';
@@ -112,7 +113,9 @@ describeWithRedis('response cache when Redis fails', () => {
   test('Redis stopped mid-test: queries still succeed uncached; Redis back: hits resume', async () => {
     const redis = new OwnRedis(await freePort());
     await redis.start();
-    const gw = await startCachedGateway({ redisUrl: redis.url, keyPrefix: uniquePrefix('outage') });
+    const logLines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void logLines.push(line) });
+    const gw = await startCachedGateway({ redisUrl: redis.url, keyPrefix: uniquePrefix('outage') }, { logger });
     const query = '{ product(id: 6) { id title } }';
     try {
       expect((await gw.query(query)).headers.get('x-tessera-cache')).toBe('MISS');
@@ -127,6 +130,7 @@ describeWithRedis('response cache when Redis fails', () => {
         expect(response.headers.get('x-tessera-cache')).toBe('MISS');
       }
       expect(await metricValue(gw, 'tessera_cache_store_errors_total')).toBeGreaterThan(0);
+      expect(logLines.some((line) => /"level":40.*answering uncached/.test(line))).toBe(true);
 
       await redis.start(); // same port, empty: the client reconnects by itself
       let status: string | null = null;

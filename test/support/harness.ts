@@ -46,6 +46,7 @@ export async function startDemoGateway(options: StartOptions = {}): Promise<Runn
     const urls = (await options.urls?.(demo.services)) ?? {};
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of DEMO_SERVICE_NAMES) env[`${name.toUpperCase()}_URL`] = urls[name] ?? demo.services[name].url;
+    delete env.REDIS_URL; // tests choose their cache store in the config (test/cache), never by accident
     let { config } = loadConfig(join(REPO_ROOT, 'tessera.config.yaml'), { env });
     // The demo config caches responses; tests of everything else count the upstream calls of
     // every request, so they run uncached and the cache tests turn it on (withCache in test/cache).
