@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { TesseraConfig } from './config/schema';
 import type { IdentityContext } from './auth/identity';
 import { createResponseCache } from './cache';
+import { checkCacheCoordinates } from './cache/check';
 import { composeGateway } from './compose/compose';
 import { formatWarning, type CompositionWarning } from './compose/warnings';
 import { createLogger, type Logger } from './observability/logger';
@@ -60,6 +61,12 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const close = async () => {
     await Promise.all([composed.close(), cache.close()]);
   };
+  try {
+    if (config.cache.enabled) checkCacheCoordinates(config.cache, schema);
+  } catch (error) {
+    await close();
+    throw error;
+  }
 
   const { graphqlPath } = config.server;
   const yoga = createYoga({

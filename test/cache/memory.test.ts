@@ -200,3 +200,12 @@ describe('response cache bounds and TTLs', () => {
     }
   });
 });
+
+describe('cache config checked against the composed schema', () => {
+  test.each([
+    [{ private: ['User.emial'] }, 'cache.private[0]: type User has no field "emial"'],
+    [{ ttl: { Prodcut: 5 } }, 'cache.ttl["Prodcut"]: no type "Prodcut"'],
+  ])('a typo is a start-up error naming the config path: %j', async (cache, message) => {
+    await expect(startCachedGateway(cache)).rejects.toThrow(message);
+  });
+});
