@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { getOperationAST, printSchema, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { getOperationAST, print, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { defaultBuildResponseCacheKey, useResponseCache as useEnvelopResponseCache } from '@envelop/response-cache';
 import type { CacheConfig } from '../config/schema';
@@ -55,6 +55,14 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds }: R
     if (!hash) schemaHashes.set(schema, (hash = createHash('sha256').update(printSchema(schema)).digest('hex').slice(0, 12)));
     return hash;
   };
+  // Keyed by the printed document, not the client's text: whitespace, commas and comments do not
+  // split entries. yoga reuses one parsed document per query text, so each is printed once.
+  const printedDocuments = new WeakMap<DocumentNode, string>();
+  const normalizedDocument = (document: DocumentNode) => {
+    let printed = printedDocuments.get(document);
+    if (printed === undefined) printedDocuments.set(document, (printed = print(document)));
+    return printed;
+  };
   const outcomes = new WeakMap<Request, Outcome>();
   // Envelop starts invalidations without awaiting them; a mutation's response waits for those in
   // flight, so a client reading right after its mutation sees fresh data on every instance.
@@ -85,6 +93,7 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds }: R
     ttlPerSchemaCoordinate,
     session: (context) => scopes.get(context) ?? null,
     enabled: (context) => scopes.get(context) != null,
+    getDocumentString: (args) => normalizedDocument(args.document),
     buildResponseCacheKey: async (params) => `${schemaHashByContext.get(params.context as object) ?? ''}:${await defaultBuildResponseCacheKey(params)}`,
     shouldCacheResult: ({ result }) => !result.errors?.length,
     onTtl: ({ ttl, context }) => Math.min(ttl, upstreamBounds.boundOf(context) ?? Infinity),

@@ -36,6 +36,12 @@ describe('response cache (in-memory store)', () => {
     expect((await gw.query(query, { id: '1' })).headers.get('x-tessera-cache')).toBe('HIT');
   });
 
+  test('the key holds the normalized document: whitespace, commas and comments do not matter', async () => {
+    await gw.query('{ product(id: 21) { id title } }');
+    const same = await gw.query('# the same query\n{\n  product(id: 21) {\n    id,\n    title\n  }\n}');
+    expect(same.headers.get('x-tessera-cache')).toBe('HIT');
+  });
+
   test('responses with errors are never cached', async () => {
     const query = '{ product(id: 999999) { id title } }';
     const first = await gw.query(query);
