@@ -114,14 +114,15 @@ function tail(file: string, lines = 20): string {
 export async function startGateway(
   urls: ServiceUrls,
   logFile: string,
-  timeoutMs = 60_000,
+  { configFile = 'tessera.config.yaml', timeoutMs = 60_000 }: { configFile?: string; timeoutMs?: number } = {},
 ): Promise<{ pid: number; baseUrl: string }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of SERVICES) env[`${name.toUpperCase()}_URL`] = urls[name];
+  delete env.REDIS_URL; // the bench measures one process: an in-memory cache
   const log = openSync(logFile, 'w');
   const child = track(
-    spawn(process.execPath, ['bin/tessera.cjs', 'serve', '--config', 'tessera.config.yaml', '--port', String(port)], {
+    spawn(process.execPath, ['bin/tessera.cjs', 'serve', '--config', configFile, '--port', String(port)], {
       cwd: REPO_ROOT,
       env,
       stdio: ['ignore', log, log],

@@ -77,10 +77,14 @@ interface BenchCase {
   request: (onGraphqlError: () => void) => LoadRequest;
   /** One request as a client would send it, for the preflight. */
   preflight: (env: Environment) => Promise<Response>;
+  /** Runs against the gateway with the response cache on; every other case runs uncached. */
+  cached?: boolean;
 }
 
 interface Environment {
   graphqlUrl: string;
+  /** A second gateway with the response cache on (started only for cached cases). */
+  cachedGraphqlUrl?: string;
   services: ServiceUrls;
 }
 
@@ -89,19 +93,25 @@ const JSON_HEADERS: Record<string, string> = { 'content-type': 'application/json
 /** Set in main: a demo token for user 1, so Q1 may read its own private `email` like the peer's Q1. */
 const SIGNED_IN: Record<string, string> = { ...JSON_HEADERS };
 
-function graphqlCase(
-  name: string,
-  description: string,
-  query: string,
-  variables: () => Record<string, unknown> = () => ({}),
-  varies = false,
-  headers = JSON_HEADERS,
-): BenchCase {
+interface CaseOptions {
+  /** Variables per request. */
+  variables?: () => Record<string, unknown>;
+  /** The variables change per request (the body is rebuilt for each). */
+  varies?: boolean;
+  /** Sent to the gateway with the response cache on. */
+  cached?: boolean;
+  headers?: Record<string, string>;
+}
+
+function graphqlCase(name: string, description: string, query: string, options: CaseOptions = {}): BenchCase {
+  const { variables = () => ({}), varies = false, cached = false, headers = JSON_HEADERS } = options;
   const body = () => JSON.stringify({ query, variables: variables() });
+  const urlOf = (env: Environment) => (cached ? env.cachedGraphqlUrl : env.graphqlUrl) ?? env.graphqlUrl;
   return {
     name,
     description,
-    target: (env) => env.graphqlUrl,
+    cached,
+    target: urlOf,
     request: (onGraphqlError) => {
       const request: LoadRequest = {
         method: 'POST',
@@ -115,22 +125,26 @@ function graphqlCase(
       if (varies) request.setupRequest = (r) => ({ ...r, body: body() });
       return request;
     },
-    preflight: (env) => fetch(env.graphqlUrl, { method: 'POST', headers, body: body() }),
+    preflight: (env) => fetch(urlOf(env), { method: 'POST', headers, body: body() }),
   };
 }
 
 /** Q2's offset steps through 0..4950, one per request, across preflight, warm-up and run. */
 let q2Request = 0;
 
+const Q2_QUERY = 'query Q2($offset: Int) { orders(limit: 50, offset: $offset) { id quantity status customer { name } product { title } } }';
+
 const CASES: BenchCase[] = [
-  graphqlCase('Q1', 'one user by id (signed in as that user)', 'query Q1($id: ID!) { user(id: $id) { id name email role } }', () => ({ id: '1' }), false, SIGNED_IN),
-  graphqlCase(
-    'Q2',
-    '50 orders + customer + product, offset varies per request',
-    'query Q2($offset: Int) { orders(limit: 50, offset: $offset) { id quantity status customer { name } product { title } } }',
-    () => ({ offset: q2Request++ % 4951 }),
-    true,
-  ),
+  graphqlCase('Q1', 'one user by id (signed in as that user)', 'query Q1($id: ID!) { user(id: $id) { id name email role } }', {
+    variables: () => ({ id: '1' }),
+    headers: SIGNED_IN,
+  }),
+  graphqlCase('Q2', '50 orders + customer + product, offset varies per request', Q2_QUERY, {
+    variables: () => ({ offset: q2Request++ % 4951 }),
+    varies: true,
+  }),
+  // Q2 repeated (one offset) through the response cache: every request after the first is a hit.
+  graphqlCase('Q4', 'Q2 repeated (offset 0) with the response cache on (in memory)', Q2_QUERY, { variables: () => ({ offset: 0 }), cached: true }),
   graphqlCase('Q3', '20 products + reviews + author', 'query Q3 { products(limit: 20) { id title reviews { rating author { name } } } }'),
   {
     name: 'direct',
@@ -314,6 +328,19 @@ function table(rows: Row[]): string {
   return [line(header), rule, ...cells.map(line)].join('\n');
 }
 
+/**
+ * The demo config with the response cache switched on or off, written next to nothing (spec paths
+ * made absolute): uncached cases measure the gateway's own work, cached ones the cache.
+ */
+function benchConfig(configFile: string, cache: boolean): string {
+  const config = parseYaml(readFileSync(configFile, 'utf8')) as { sources: Array<{ spec?: string }>; cache?: Record<string, unknown> };
+  for (const source of config.sources) if (source.spec) source.spec = resolve(REPO_ROOT, source.spec);
+  config.cache = { ...config.cache, enabled: cache, redisUrl: undefined };
+  const file = join(tmpdir(), `tessera-bench-${cache ? 'cached' : 'uncached'}.config.json`);
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
 // ---- main -------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -331,8 +358,15 @@ async function main(): Promise<void> {
   const logFile = join(tmpdir(), 'tessera-bench-gateway.log');
 
   const services = await startServices();
-  const gateway = await startGateway(services.urls, logFile);
-  const env: Environment = { graphqlUrl: `${gateway.baseUrl}/graphql`, services: services.urls };
+  const gateway = await startGateway(services.urls, logFile, { configFile: benchConfig(configFile, false) });
+  const cachedGateway = cases.some((c) => c.cached)
+    ? await startGateway(services.urls, join(tmpdir(), 'tessera-bench-gateway-cached.log'), { configFile: benchConfig(configFile, true) })
+    : undefined;
+  const env: Environment = {
+    graphqlUrl: `${gateway.baseUrl}/graphql`,
+    cachedGraphqlUrl: cachedGateway && `${cachedGateway.baseUrl}/graphql`,
+    services: services.urls,
+  };
 
   console.log(
     `settings: duration ${settings.duration} s, warm-up ${settings.warmup} s, ${settings.connections} connections, ` +
@@ -350,12 +384,15 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const c of cases) {
     process.stderr.write(`${c.name}: ${settings.warmup} s warm-up + ${settings.duration} s measured ... `);
-    const row = await measure(c, env, settings, gateway.pid);
+    const row = await measure(c, env, settings, c.cached && cachedGateway ? cachedGateway.pid : gateway.pid);
     process.stderr.write(`${row.rps.toFixed(0)} req/s, ${row.errors.total} errors\n`);
     rows.push(row);
   }
 
   console.log(`\n${table(rows)}\n`);
+  const q2 = rows.find((r) => r.name === 'Q2');
+  const q4 = rows.find((r) => r.name === 'Q4');
+  if (q2 && q4) console.log(`Q4 (cached, repeated) / Q2 (uncached): ${(q4.rps / q2.rps).toFixed(1)}x req/s, p50 ${ms(q4.p50)} vs ${ms(q2.p50)} ms`);
   console.log(
     'errors = non-2xx + socket errors/timeouts + 2xx bodies with "errors"; upstream/req = service requests per request sent; ' +
       'peak RSS and CPU are the gateway process during the measured run (CPU % of one core, CPU ms per request sent).',

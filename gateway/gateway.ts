@@ -1,8 +1,11 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
 import type { TesseraConfig } from './config/schema';
-import { createAuthenticator, useAuthentication, type Authenticator } from './auth/authenticate';
+import { createAuthenticator, isAdmin, useAuthentication, type Authenticator } from './auth/authenticate';
 import { useAuthorization } from './auth/authorize';
+import { subjectBoundCoordinates } from './auth/rules';
+import { createResponseCache } from './cache';
+import { checkCacheCoordinates } from './cache/check';
 import { composeGateway } from './compose/compose';
 import { formatWarning, type CompositionWarning } from './compose/warnings';
 import { createLogger, toYogaLogger, type Logger } from './observability/logger';
@@ -31,6 +34,8 @@ export interface Gateway {
 
 export interface GatewayOptions {
   logger?: Logger;
+  /** Environment for settings read from it (REDIS_URL); process.env by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -41,12 +46,31 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const logger = options.logger ?? createLogger(config.logging);
   const metrics = createMetrics();
   const observability = useRequestObservability(logger, metrics);
-
-  const { schema, warnings, close } = await composeGateway(config, {
-    observe: observability.observeUpstream,
-    onWarning: (warning) => logger.warn(formatWarning(warning)),
-  });
   const authenticate = createAuthenticator(config.auth);
+  // Fields behind owner rules answer differently per caller: the cache must key them by caller.
+  const cacheConfig = { ...config.cache, private: [...new Set([...config.cache.private, ...subjectBoundCoordinates(config.auth.rules)])] };
+  const cache = createResponseCache(cacheConfig, { registry: metrics.registry, logger, authorizePurge: isAdmin(authenticate), env: options.env });
+
+  const composed = await composeGateway(config, {
+    observe: (call, context) => {
+      observability.observeUpstream(call, context);
+      cache.observeUpstream(call, context);
+    },
+    onWarning: (warning) => logger.warn(formatWarning(warning)),
+  }).catch(async (error: unknown) => {
+    await cache.close();
+    throw error;
+  });
+  const { schema, warnings } = composed;
+  const close = async () => {
+    await Promise.all([composed.close(), cache.close()]);
+  };
+  try {
+    if (cacheConfig.enabled) checkCacheCoordinates(cacheConfig, schema);
+  } catch (error) {
+    await close();
+    throw error;
+  }
 
   const { graphqlPath } = config.server;
   const yoga = createYoga({
@@ -70,6 +94,8 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       useOperationLimits(config.limits), // size, batch, tokens, depth, aliases, directives, cost → 400
       useAuthentication(authenticate), // bearer JWT or API key → context.identity, else 401
       useAuthorization(config.auth), // graphql-shield rules → FORBIDDEN fields, before any resolver runs
+      // After authorization: both wrap the schema's resolvers, and the cache's wrapping must be outermost.
+      ...cache.plugins, // POST /_tessera/cache/purge; whole responses keyed by identity, grants and private fields
     ],
   });
   return { yoga, schema, warnings, metrics, logger, authenticate, close };

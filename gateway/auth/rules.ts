@@ -145,6 +145,23 @@ export function ownerFieldsByCoordinate(rules: AuthConfig['rules']): Record<stri
   return needed;
 }
 
+/**
+ * Fields whose answer depends on who asks, not only on roles and scopes (an owner or argument
+ * rule compares with a claim): a response cache must key them by the caller.
+ */
+export function subjectBoundCoordinates(rules: AuthConfig['rules']): string[] {
+  const bound = (input: RuleInput): boolean => {
+    if (typeof input === 'string' || 'role' in input || 'scope' in input) return false;
+    if ('owner' in input || 'argument' in input) return true;
+    if ('and' in input) return input.and.some(bound);
+    if ('or' in input) return input.or.some(bound);
+    return bound(input.not);
+  };
+  return Object.entries(rules)
+    .filter(([, input]) => bound(input))
+    .map(([target]) => target);
+}
+
 function ownerFieldsOf(input: RuleInput): string[] {
   if (typeof input === 'string' || 'role' in input || 'scope' in input || 'argument' in input) return [];
   if ('owner' in input) return [input.owner.field];

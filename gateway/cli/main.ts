@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { configJsonSchema } from '../config/json-schema';
 import { DEFAULT_CONFIG_FILE } from '../config/load';
 import { parsePort } from './port';
+import { runCachePurge, type CachePurgeOptions } from './cache';
 import { runCompose, type ComposeCommandOptions } from './compose';
 import { runDemo, type DemoOptions } from './demo';
 import { runServe, type ServeOptions } from './serve';
@@ -63,6 +64,16 @@ export async function main(argv: string[]): Promise<void> {
     .option('--scope <scope>', 'a scope (repeat for more)', collect, [])
     .option('--ttl <lifetime>', 'lifetime: seconds, or 15m, 1h, 7d', '1h')
     .action((options: TokenOptions) => runToken(options));
+
+  program
+    .command('cache')
+    .description('manage the response cache')
+    .command('purge')
+    .description('remove cached responses from the shared (Redis) store: all, or those holding a type or one entity')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
+    .option('--type <type>', 'only entries holding this type, e.g. Order')
+    .option('--id <id>', 'only entries holding this entity (with --type)')
+    .action((options: CachePurgeOptions) => runCachePurge(options));
 
   program
     .command('config-schema')

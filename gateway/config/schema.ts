@@ -10,6 +10,8 @@ const typeFieldKey = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, 'expected "Type.field", e.g. "Order.customer"');
 
+const typeOrFieldKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'expected "Type" or "Type.field"');
+
 const graphqlName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a GraphQL name ([A-Za-z_][A-Za-z0-9_]*)');
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
@@ -27,7 +29,7 @@ const transformsSchema = z
       .strict()
       .prefault({}),
     hide: z
-      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'expected "Type" or "Type.field"'))
+      .array(typeOrFieldKey)
       .default([])
       .describe('Types ("Type") or fields ("Type.field", "Query.x") removed from the public schema.'),
   })
@@ -209,7 +211,7 @@ export const authSchema = z
       .optional()
       .describe('For fields no rule names: allow, or deny. Default: allow (development), deny (production).'),
     rules: z
-      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'expected "Type" or "Type.field"'), ruleSchema)
+      .record(typeOrFieldKey, ruleSchema)
       .default({})
       .describe('graphql-shield rules: { "Type.field": rule } or { "Type": rule } for every field of a type.'),
   })
@@ -233,6 +235,35 @@ export const corsSchema = z
     origins: z.array(z.string()).default(['*']).describe('Allowed origins ("*" for any).'),
     credentials: z.boolean().default(false),
     maxAgeSeconds: z.number().int().min(0).default(600),
+  })
+  .strict();
+
+export const cacheSchema = z
+  .object({
+    enabled: z.boolean().default(false).describe('Cache whole query responses (mutations and responses with errors never are).'),
+    defaultTtlSeconds: z.number().int().min(0).default(60).describe('TTL of a response when nothing it contains has a TTL of its own.'),
+    ttl: z
+      .record(typeOrFieldKey, z.number().int().min(0))
+      .default({})
+      .describe('TTL in seconds per type ("Product") or field ("Query.orders"); a response lives as long as the smallest TTL of what it contains; 0: never cached.'),
+    private: z
+      .array(typeOrFieldKey)
+      .default([])
+      .describe('Types or fields whose values belong to one user ("User.email"): a query selecting one is cached per user, and never for anonymous callers.'),
+    maxEntries: z.number().int().positive().default(10_000).describe('In-memory store: most entries kept (least recently used evicted first).'),
+    maxBytes: z.number().int().positive().default(64 * 1024 * 1024).describe('In-memory store: most bytes of serialized responses kept.'),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+      .optional()
+      .describe('Shared store for several gateway instances; REDIS_URL is used when this is unset; neither: in-memory.'),
+    keyPrefix: z.string().min(1).default('tessera:cache').describe('Prefix of every Redis key the cache writes.'),
+    redisTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(250)
+      .describe('Longest wait for Redis per cache operation; slower or failed operations count as misses (the query runs uncached).'),
   })
   .strict();
 
@@ -271,6 +302,7 @@ export const configSchema = z
     links: z.record(typeFieldKey, linkSchema).default({}).describe('Cross-source fields: { "Order.customer": { type, from, query, argument } }.'),
     auth: authSchema.prefault({}),
     limits: limitsSchema.prefault({}),
+    cache: cacheSchema.prefault({}),
   })
   .strict()
   .superRefine(refuseUnsafeProduction)
@@ -312,6 +344,7 @@ export type SourceConfig = z.output<typeof sourceSchema>;
 export type OpenApiSourceConfig = z.output<typeof openApiSourceSchema>;
 export type GraphqlSourceConfig = z.output<typeof graphqlSourceSchema>;
 export type LinkConfig = z.output<typeof linkSchema>;
+export type CacheConfig = z.output<typeof cacheSchema>;
 export type SourceTransforms = z.output<typeof transformsSchema>;
 export type AuthConfig = TesseraConfig['auth'];
 export type LimitsConfig = TesseraConfig['limits'];

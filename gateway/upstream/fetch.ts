@@ -10,6 +10,8 @@ export interface UpstreamCall {
   /** HTTP status, or `timeout` / `network_error` when no response arrived. */
   status: string;
   durationMs: number;
+  /** The upstream's Cache-Control header, if it sent one (the response cache honours it). */
+  cacheControl?: string;
 }
 
 export type UpstreamObserver = (call: UpstreamCall, context: unknown) => void;
@@ -95,8 +97,8 @@ export function createUpstreamClient(options: UpstreamFetchOptions): UpstreamCli
     const signal = init?.signal ? AbortSignal.any([timeout.signal, init.signal]) : timeout.signal;
     const started = performance.now();
     // Calls without a request context (start-up introspection) are not client traffic.
-    const report = (status: string) =>
-      context !== undefined && observe({ source, operation, status, durationMs: performance.now() - started }, context);
+    const report = (status: string, cacheControl?: string) =>
+      context !== undefined && observe({ source, operation, status, durationMs: performance.now() - started, cacheControl }, context);
     let status: number;
     let body: string;
     let responseHeaders: Dispatcher.ResponseData['headers'];
@@ -116,7 +118,8 @@ export function createUpstreamClient(options: UpstreamFetchOptions): UpstreamCli
     } finally {
       clearTimeout(timer);
     }
-    report(String(status));
+    const cacheControl = responseHeaders['cache-control'];
+    report(String(status), Array.isArray(cacheControl) ? cacheControl.join(', ') : cacheControl);
     const hasBody = status !== 204 && status !== 205 && status !== 304;
     return new Response(hasBody ? (adaptBody ? adaptBody(body, status) : body) : null, {
       status: status >= 200 && status <= 599 ? status : 502,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { composeGateway } from '../../gateway/compose/compose';
 import { loadConfig } from '../../gateway/config/load';
 import { REPO_ROOT, startDemoGateway, type RunningGateway } from '../support/harness';
+import { asUser } from '../support/identity';
 
 describe('graphql-shield rules of the demo config', () => {
   let gw: RunningGateway;
@@ -39,7 +40,7 @@ describe('graphql-shield rules of the demo config', () => {
     const asOne = await gw.query<{ a: { email: string | null; orders: unknown[] | null }; b: { name: string; email: string | null } }>(
       query,
       undefined,
-      await gw.as('1', ['customer']),
+      await asUser('1', ['customer']),
     );
     expect(asOne.body.data!.a.email).toMatch(/@/);
     expect(asOne.body.data!.a.orders).not.toBeNull();
@@ -47,20 +48,20 @@ describe('graphql-shield rules of the demo config', () => {
     expect(asOne.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['b', 'email'], 'FORBIDDEN']]);
     expect(asOne.body.errors?.[0].message).not.toMatch(/anonymous/);
 
-    const asAdmin = await gw.query<{ b: { email: string | null } }>(query, undefined, await gw.as('ops', ['admin']));
+    const asAdmin = await gw.query<{ b: { email: string | null } }>(query, undefined, await asUser('ops', ['admin']));
     expect(asAdmin.body.errors).toBeUndefined();
     expect(asAdmin.body.data!.b.email).toMatch(/@/);
   });
 
   test('the owner rule works when the client did not select the compared field (id is fetched anyway)', async () => {
-    const { body } = await gw.query('{ user(id: "1") { email } }', undefined, await gw.as('1', ['customer']));
+    const { body } = await gw.query('{ user(id: "1") { email } }', undefined, await asUser('1', ['customer']));
     expect(body.errors).toBeUndefined();
   });
 
   test.each([
     ['anonymous', async () => ({})],
-    ['a customer ordering for someone else', async () => gw.as('4', ['customer'])],
-    ['a signed-in user without the customer role', async () => gw.as('3', [])],
+    ['a customer ordering for someone else', async () => asUser('4', ['customer'])],
+    ['a signed-in user without the customer role', async () => asUser('3', [])],
   ])('a denied createOrder (%s) never reaches the orders service', async (_who, headers) => {
     gw.resetUpstreamCalls();
     const { status, body } = await gw.query(
@@ -79,7 +80,7 @@ describe('graphql-shield rules of the demo config', () => {
     const { body } = await gw.query<{ createOrder: { id: string } }>(
       'mutation { createOrder(input: { userId: "3", productId: "4", quantity: 1 }) { id } }',
       undefined,
-      await gw.as('3', ['customer']),
+      await asUser('3', ['customer']),
     );
     expect(body.errors).toBeUndefined();
     expect(body.data!.createOrder.id).toBeDefined();
@@ -134,7 +135,7 @@ describe('defaultPolicy: deny', () => {
     expect(body.errors?.[0]).toMatchObject({ path: ['products', 0, 'reviews', 0, 'rating'], extensions: { code: 'FORBIDDEN' } });
     expect(body.errors?.[0].message).toMatch(/Review\.rating requires an explicit rule \(auth\.defaultPolicy is deny\)/);
 
-    const user = await gw.query('{ user(id: "1") { name } }', undefined, await gw.as('9'));
+    const user = await gw.query('{ user(id: "1") { name } }', undefined, await asUser('9'));
     expect(user.body).toEqual({ data: { user: { name: expect.any(String) } } });
 
     const introspection = await gw.query<{ __schema: { queryType: { name: string } } }>('{ __schema { queryType { name } } }');

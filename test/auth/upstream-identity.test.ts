@@ -9,6 +9,7 @@ import { signIdentityHeaders, verifyIdentityHeaders } from '../../gateway/upstre
 import { DEMO_IDENTITY_SECRET } from '../../sources';
 import pino from 'pino';
 import { REPO_ROOT, startDemoGateway, type RunningGateway } from '../support/harness';
+import { asUser } from '../support/identity';
 
 interface Recorder {
   url: string;
@@ -62,7 +63,7 @@ describe('the caller\'s identity reaches upstreams signed; client copies never d
 
   test('a customer\'s order carries X-User-Id/Roles signed over method and path; the service verifies them', async () => {
     orders.seen.length = 0;
-    const headers = { ...(await gw.as('3', ['customer'])), 'x-user-id': '1', 'x-user-roles': 'admin' };
+    const headers = { ...(await asUser('3', ['customer'])), 'x-user-id': '1', 'x-user-roles': 'admin' };
     const { body } = await gw.query('mutation { createOrder(input: { userId: "3", productId: "2", quantity: 1 }) { id } }', undefined, headers);
     expect(body.errors).toBeUndefined();
     const [call] = orders.seen;
@@ -133,7 +134,7 @@ describe('the gateway\'s own upstream credentials, placed where the spec\'s secu
   async function gatewayWith(credentials: UpstreamCredentials) {
     const base = loadConfig(join(REPO_ROOT, 'tessera.config.yaml'), { env: {} }).config;
     const source = { ...base.sources[0], name: 'secured', spec: join(REPO_ROOT, 'test/fixtures/specs/secured.yaml'), url: echo.url, credentials };
-    const config: TesseraConfig = { ...base, sources: [source], links: {}, auth: { ...base.auth, rules: {} } };
+    const config: TesseraConfig = { ...base, sources: [source], links: {}, auth: { ...base.auth, rules: {} }, cache: { ...base.cache, enabled: false, private: [] } };
     const gateway = await createGateway(config, { logger: pino({ level: 'silent' }) });
     const running = await listen(gateway, 0, '127.0.0.1');
     const query = async () => {

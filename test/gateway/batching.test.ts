@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startDemoGateway, type RunningGateway } from '../support/harness';
+import { asUser } from '../support/identity';
 
 interface OrderRow {
   id: string;
@@ -87,7 +88,7 @@ describe('links to a by-id endpoint: one call per distinct id, through a DataLoa
     const { body } = await gw.query<{ users: Array<{ id: string; orders: Array<{ userId: string }> }> }>(
       '{ users(ids: ["1", "2", "1", "3"]) { id orders { userId } } }',
       undefined,
-      await gw.as('ops', ['admin']), // User.orders is for its owner or an admin
+      await asUser('ops', ['admin']), // User.orders is for its owner or an admin
     );
     expect(body.errors).toBeUndefined();
     for (const user of body.data!.users) for (const order of user.orders) expect(order.userId).toBe(user.id);

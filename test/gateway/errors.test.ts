@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startDemoGateway, type RunningGateway } from '../support/harness';
+import { asUser } from '../support/identity';
 
 type Errors = NonNullable<Awaited<ReturnType<RunningGateway['query']>>['body']['errors']>;
 
@@ -38,7 +39,7 @@ describe('an upstream failure degrades one field, never the response', () => {
 
   test('a 400 from the upstream (invalid mutation input) says what to fix and creates nothing', async () => {
     const before = await gw.query<{ orders: unknown[] }>('{ orders(userId: "3", limit: 200) { id } }');
-    const customer3 = await gw.as('3', ['customer']);
+    const customer3 = await asUser('3', ['customer']);
     const { body } = await gw.query('mutation { createOrder(input: { userId: "3", productId: "4", quantity: 101 }) { id } }', undefined, customer3);
     expect(body.data).toEqual({ createOrder: null });
     expect(body.errors?.[0].extensions).toMatchObject({ code: 'BAD_REQUEST', source: 'orders', status: 400 });
@@ -51,7 +52,7 @@ describe('an upstream failure degrades one field, never the response', () => {
     const { body } = await gw.query<{ createOrder: { id: string; quantity: number; status: string; customer: { id: string } } }>(
       'mutation { createOrder(input: { userId: "3", productId: "4", quantity: 2 }) { id quantity status customer { id } } }',
       undefined,
-      await gw.as('3', ['customer']),
+      await asUser('3', ['customer']),
     );
     expect(body.errors).toBeUndefined();
     expect(body.data!.createOrder).toMatchObject({ quantity: 2, status: 'pending', customer: { id: '3' } });

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../gateway/observability/logger';
 import { startDemoGateway, type RunningGateway } from '../support/harness';
+import { asUser } from '../support/identity';
 
 describe('one structured log line per GraphQL request', () => {
   const lines: Array<Record<string, unknown>> = [];
@@ -17,7 +18,7 @@ describe('one structured log line per GraphQL request', () => {
 
   test('names the operation, its duration, upstream calls and the request id; echoes the id', async () => {
     lines.length = 0;
-    const auth = await gw.as('1', ['customer']);
+    const auth = await asUser('1', ['customer']);
     const { headers } = await gw.query('query OrdersPage { orders(limit: 5) { customer { name } product { title } } }', undefined, {
       'x-request-id': 'req-42',
       ...auth,

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { DEMO_IDENTITY_SECRET, DEMO_SERVICE_NAMES, startDemoServices, type DemoServiceName, type RunningService } from '../../sources';
-import { mintToken } from '../../gateway/auth/tokens';
 import { loadConfig } from '../../gateway/config/load';
 import type { TesseraConfig } from '../../gateway/config/schema';
 import { createGateway, type Gateway } from '../../gateway/gateway';
@@ -12,7 +11,7 @@ export const REPO_ROOT = join(__dirname, '..', '..');
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
   headers: Headers;
-  body: { data?: T | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }> };
+  body: { data?: T | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>; extensions?: Record<string, unknown> };
 }
 
 export interface RunningGateway {
@@ -26,8 +25,6 @@ export interface RunningGateway {
   /** Upstream requests per service since the last reset, from the services' own counters. */
   upstreamCalls(): Record<DemoServiceName, number> & { total: number };
   resetUpstreamCalls(): void;
-  /** Headers of a caller with a valid demo token (signed with the gateway's auth.jwt secret). */
-  as(subject: string, roles?: string[], scopes?: string[]): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -47,9 +44,13 @@ export async function startDemoGateway(options: StartOptions = {}): Promise<Runn
     const urls = (await options.urls?.(demo.services)) ?? {};
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of DEMO_SERVICE_NAMES) env[`${name.toUpperCase()}_URL`] = urls[name] ?? demo.services[name].url;
+    delete env.REDIS_URL; // tests choose their cache store in the config (test/cache), never by accident
     let { config } = loadConfig(join(REPO_ROOT, 'tessera.config.yaml'), { env });
+    // The demo config caches responses; tests of everything else count the upstream calls of
+    // every request, so they run uncached and the cache tests turn it on (withCache in test/cache).
+    config = { ...config, cache: { ...config.cache, enabled: false } };
     if (options.configure) config = options.configure(config);
-    const gateway = await createGateway(config, { logger: options.logger ?? pino({ level: 'silent' }) });
+    const gateway = await createGateway(config, { logger: options.logger ?? pino({ level: 'silent' }), env });
     const running = await listen(gateway, 0, '127.0.0.1');
     const url = `${running.url}${config.server.graphqlPath}`;
     return {
@@ -68,10 +69,6 @@ export async function startDemoGateway(options: StartOptions = {}): Promise<Runn
       upstreamCalls() {
         const counts = Object.fromEntries(DEMO_SERVICE_NAMES.map((name) => [name, demo.services[name].stats().total])) as Record<DemoServiceName, number>;
         return { ...counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
-      },
-      async as(subject, roles = [], scopes = []) {
-        const token = await mintToken(config.auth.jwt, { subject, roles, scopes, ttl: '10m' });
-        return { authorization: `Bearer ${token}` };
       },
       resetUpstreamCalls() {
         for (const name of DEMO_SERVICE_NAMES) demo.services[name].resetStats();

@@ -1,0 +1,21 @@
+import type { CacheConfig } from '../config/schema';
+import type { CacheBackend } from './backend';
+import { createMemoryBackend } from './memory';
+import { createRedisBackend } from './redis';
+
+export interface BackendHooks {
+  onEvict: () => void;
+  onConnectionError: (error: Error) => void;
+}
+
+/** The Redis URL the cache uses: the config's, else REDIS_URL; undefined means in-memory. */
+export function redisUrlOf(config: CacheConfig, env: NodeJS.ProcessEnv): string | undefined {
+  return config.redisUrl ?? (env.REDIS_URL || undefined);
+}
+
+/** Redis when one is named (shared by every instance), else a bounded in-memory LRU. */
+export function createCacheBackend(config: CacheConfig, env: NodeJS.ProcessEnv, hooks: BackendHooks): CacheBackend {
+  const url = redisUrlOf(config, env);
+  if (url === undefined) return createMemoryBackend({ maxEntries: config.maxEntries, maxBytes: config.maxBytes, onEvict: hooks.onEvict });
+  return createRedisBackend({ url, keyPrefix: config.keyPrefix, timeoutMs: config.redisTimeoutMs, onConnectionError: hooks.onConnectionError });
+}

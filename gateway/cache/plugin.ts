@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { getOperationAST, print, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import type { Plugin, YogaInitialContext } from 'graphql-yoga';
+import { defaultBuildResponseCacheKey, useResponseCache as useEnvelopResponseCache } from '@envelop/response-cache';
+import type { CacheConfig } from '../config/schema';
+import type { CacheMetrics } from './metrics';
+import { ANONYMOUS_PUBLIC_SCOPE, createScopeRule, type CacheScope } from './scope';
+import type { ResponseStore } from './store';
+import type { UpstreamTtlBounds } from './upstream-ttl';
+
+export interface ResponseCachingOptions {
+  config: CacheConfig;
+  store: ResponseStore;
+  metrics: CacheMetrics;
+  /** TTL bounds set by upstream Cache-Control headers, per request. */
+  upstreamBounds: UpstreamTtlBounds;
+}
+
+/** What the cache did for one request; headers and metrics are derived from it. */
+interface Outcome {
+  status: 'HIT' | 'MISS' | 'BYPASS';
+  /** The response is (now) in the cache. */
+  cached: boolean;
+  /** Seconds the answer stays fresh (hits: what is left of the entry's TTL). */
+  maxAge: number;
+  scope: 'public' | 'private';
+  etag?: string;
+}
+
+/** Stored next to a cached result, so a hit can tell clients how long it stays fresh. */
+interface StoredMetadata {
+  responseCache?: { expiresAt?: number; hit?: boolean; didCache?: boolean; ttl?: number };
+}
+
+/**
+ * Whole-response caching: @envelop/response-cache does the keying, TTL per type/field, entity
+ * collection and invalidation by mutation; around it, this plugin adds what it lacks:
+ * - the key's scope from the caller's identity and grants and the document's private fields (scope.ts),
+ *   decided before the lookup; anonymous callers with private selections bypass the cache;
+ * - the schema hash in every key;
+ * - upstream Cache-Control bounds on the TTL (upstream-ttl.ts);
+ * - `x-tessera-cache: HIT|MISS|BYPASS`, metrics, and HTTP caching for GET (Cache-Control, ETag, 304).
+ *
+ * The envelop plugin rather than @graphql-yoga/plugin-response-cache: yoga's looks the entry up in
+ * `onParams`, before the GraphQL context (and so the caller's identity) exists.
+ */
+export function useResponseCaching({ config, store, metrics, upstreamBounds }: ResponseCachingOptions): Plugin {
+  const scopeOf = createScopeRule(config.private);
+  const scopes = new WeakMap<object, CacheScope | 'none'>();
+  // Entries are namespaced by a hash of the schema they were made with: a new schema never reads old shapes.
+  const schemaHashes = new WeakMap<GraphQLSchema, string>();
+  const schemaHashByContext = new WeakMap<object, string>();
+  const schemaHashOf = (schema: GraphQLSchema) => {
+    let hash = schemaHashes.get(schema);
+    if (!hash) schemaHashes.set(schema, (hash = createHash('sha256').update(printSchema(schema)).digest('hex').slice(0, 12)));
+    return hash;
+  };
+  // Keyed by the printed document, not the client's text: whitespace, commas and comments do not
+  // split entries. yoga reuses one parsed document per query text, so each is printed once.
+  const printedDocuments = new WeakMap<DocumentNode, string>();
+  const normalizedDocument = (document: DocumentNode) => {
+    let printed = printedDocuments.get(document);
+    if (printed === undefined) printedDocuments.set(document, (printed = print(document)));
+    return printed;
+  };
+  const outcomes = new WeakMap<Request, Outcome>();
+  // Envelop starts invalidations without awaiting them; a mutation's response waits for those in
+  // flight, so a client reading right after its mutation sees fresh data on every instance.
+  const invalidations = new Set<Promise<void>>();
+  const ttlPerSchemaCoordinate = Object.fromEntries(Object.entries(config.ttl).map(([coordinate, seconds]) => [coordinate, seconds * 1000]));
+
+  const recordScope: Plugin = {
+    onExecute({ args }) {
+      const operation = getOperationAST(args.document, args.operationName)?.operation;
+      // Only queries are looked up; a mutation still runs through the cache, to invalidate.
+      scopes.set(args.contextValue, operation === 'query' ? scopeOf(args.schema, args.document, args.contextValue) : 'none');
+      schemaHashByContext.set(args.contextValue, schemaHashOf(args.schema));
+    },
+  };
+
+  const responseCache = useEnvelopResponseCache<YogaInitialContext>({
+    cache: {
+      get: (key) => store.get(key),
+      // The entry remembers when it expires, so a hit can say how long it stays fresh.
+      set: (key, result, entities, ttl) => store.set(key, withMetadata(result, { expiresAt: Date.now() + ttl }), entities, ttl),
+      invalidate: (entities) => {
+        const done: Promise<void> = store.invalidate(entities).finally(() => invalidations.delete(done));
+        invalidations.add(done);
+        return done;
+      },
+    },
+    ttl: config.defaultTtlSeconds * 1000,
+    ttlPerSchemaCoordinate,
+    session: (context) => scopes.get(context) ?? null,
+    enabled: (context) => scopes.get(context) != null,
+    getDocumentString: (args) => normalizedDocument(args.document),
+    buildResponseCacheKey: async (params) => `${schemaHashByContext.get(params.context as object) ?? ''}:${await defaultBuildResponseCacheKey(params)}`,
+    shouldCacheResult: ({ result }) => !result.errors?.length,
+    onTtl: ({ ttl, context }) => Math.min(ttl, upstreamBounds.boundOf(context) ?? Infinity),
+    includeExtensionMetadata: true,
+  });
+
+  return {
+    onPluginInit({ addPlugin }) {
+      addPlugin(recordScope);
+      addPlugin(responseCache);
+    },
+    async onExecutionResult({ request, result, context }) {
+      const scope = scopes.get(context);
+      if (scope === 'none') await Promise.all(invalidations); // bounded: each store call is
+      if (scope === undefined || scope === 'none' || !result || Symbol.asyncIterator in result) return;
+      if (scope === null) {
+        outcomes.set(request, { status: 'BYPASS', cached: false, maxAge: 0, scope: 'private' });
+        return;
+      }
+      const metadata = (result.extensions as StoredMetadata | undefined)?.responseCache;
+      const hit = metadata?.hit === true;
+      const now = Date.now();
+      const maxAge = hit ? Math.max(0, Math.floor(((metadata?.expiresAt ?? now) - now) / 1000)) : Math.floor((metadata?.ttl ?? 0) / 1000);
+      const outcome: Outcome = {
+        status: hit ? 'HIT' : 'MISS',
+        cached: hit || metadata?.didCache === true,
+        maxAge,
+        // HTTP caches and CDNs key on the URL alone: only what anyone may read is public there.
+        // An entry for signed-in callers is shared by the gateway per grants, but not by a CDN.
+        scope: scope === ANONYMOUS_PUBLIC_SCOPE ? 'public' : 'private',
+      };
+      if (request.method === 'GET' && outcome.cached) outcome.etag = etagOf(result.data);
+      outcomes.set(request, outcome);
+      if (hit) metrics.hit();
+      else metrics.miss();
+    },
+    onResponse({ request, response, setResponse, fetchAPI }) {
+      const outcome = outcomes.get(request);
+      if (!outcome) return;
+      response.headers.set('x-tessera-cache', outcome.status);
+      if (request.method !== 'GET' || !outcome.cached || response.status !== 200) return;
+      const cacheControl = `${outcome.scope}, max-age=${outcome.maxAge}`;
+      response.headers.set('cache-control', cacheControl);
+      if (!outcome.etag) return;
+      response.headers.set('etag', outcome.etag);
+      if (matchesEtag(request.headers.get('if-none-match'), outcome.etag)) {
+        setResponse(new fetchAPI.Response(null, { status: 304, headers: { etag: outcome.etag, 'cache-control': cacheControl, 'x-tessera-cache': outcome.status } }));
+      }
+    },
+  };
+}
+
+/** A strong validator of the data a client receives (extensions such as hit/miss vary, data does not). */
+function etagOf(data: unknown): string {
+  return `"${createHash('sha256').update(JSON.stringify(data)).digest('base64url').slice(0, 27)}"`;
+}
+
+function withMetadata(result: ExecutionResult, metadata: { expiresAt: number }): ExecutionResult {
+  const extensions = result.extensions as StoredMetadata | undefined;
+  return { ...result, extensions: { ...result.extensions, responseCache: { ...extensions?.responseCache, ...metadata } } };
+}
+
+function matchesEtag(header: string | null, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((candidate) => {
+    const tag = candidate.trim();
+    return tag === '*' || tag === etag || tag === `W/${etag}`;
+  });
+}

@@ -1,0 +1,224 @@
+import type { RunningGateway } from '../support/harness';
+import { anonymous, asUser } from '../support/identity';
+import { getQuery, metricValue, startCachedGateway } from './support';
+
+const PRODUCTS = '{ products(limit: 5) { id title price } }';
+
+describe('response cache (in-memory store)', () => {
+  let gw: RunningGateway;
+  beforeAll(async () => {
+    gw = await startCachedGateway();
+  });
+  afterAll(() => gw.close());
+  beforeEach(() => gw.resetUpstreamCalls());
+
+  test('a repeated query makes 0 upstream calls the second time, and says it was a hit', async () => {
+    const query = '{ orders(limit: 7) { id customer { name } product { title } } }';
+    const first = await gw.query(query);
+    expect(first.body.errors).toBeUndefined();
+    expect(first.headers.get('x-tessera-cache')).toBe('MISS');
+    expect(first.body.extensions).toMatchObject({ responseCache: { hit: false, didCache: true } });
+    expect(gw.upstreamCalls().total).toBe(3);
+    gw.resetUpstreamCalls();
+    const second = await gw.query(query);
+    expect(second.headers.get('x-tessera-cache')).toBe('HIT');
+    expect(second.body.extensions).toMatchObject({ responseCache: { hit: true } });
+    expect(second.body.data).toEqual(first.body.data);
+    expect(gw.upstreamCalls().total).toBe(0);
+  });
+
+  test('the key holds variables and operation name: other values are misses', async () => {
+    const query = 'query P($id: ID!) { product(id: $id) { id title } }';
+    await gw.query(query, { id: '1' });
+    const other = await gw.query<{ product: { id: string } }>(query, { id: '2' });
+    expect(other.headers.get('x-tessera-cache')).toBe('MISS');
+    expect(other.body.data!.product.id).toBe('2');
+    expect((await gw.query(query, { id: '1' })).headers.get('x-tessera-cache')).toBe('HIT');
+  });
+
+  test('the key holds the normalized document: whitespace, commas and comments do not matter', async () => {
+    await gw.query('{ product(id: 21) { id title } }');
+    const same = await gw.query('# the same query\n{\n  product(id: 21) {\n    id,\n    title\n  }\n}');
+    expect(same.headers.get('x-tessera-cache')).toBe('HIT');
+  });
+
+  test('responses with errors are never cached', async () => {
+    const query = '{ product(id: 999999) { id title } }';
+    const first = await gw.query(query);
+    expect(first.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const second = await gw.query(query);
+    expect(second.headers.get('x-tessera-cache')).toBe('MISS');
+    expect(gw.upstreamCalls().products).toBe(2);
+  });
+
+  test('a user without a role never gets an entry made for a user who had it', async () => {
+    await gw.query(PRODUCTS, undefined, await asUser('admin-1', ['admin']));
+    expect((await gw.query(PRODUCTS, undefined, await asUser('admin-2', ['admin']))).headers.get('x-tessera-cache')).toBe('HIT');
+    gw.resetUpstreamCalls();
+    const customer = await gw.query(PRODUCTS, undefined, await asUser('customer-1', ['customer']));
+    expect(customer.headers.get('x-tessera-cache')).toBe('MISS');
+    expect(gw.upstreamCalls().products).toBe(1);
+    const scoped = await gw.query(PRODUCTS, undefined, await asUser('admin-3', ['admin'], ['orders:write']));
+    expect(scoped.headers.get('x-tessera-cache')).toBe('MISS');
+    const anon = await gw.query(PRODUCTS, undefined, anonymous);
+    expect(anon.headers.get('x-tessera-cache')).toBe('MISS');
+  });
+
+  test("user A's private fields never reach user B or an anonymous caller", async () => {
+    const query = '{ user(id: 1) { id name email orders { id } } }';
+    const a = await gw.query<{ user: { email: string } }>(query, undefined, await asUser('1', ['customer']));
+    expect(a.body.data!.user.email).toContain('@');
+    expect((await gw.query(query, undefined, await asUser('1', ['customer']))).headers.get('x-tessera-cache')).toBe('HIT');
+    gw.resetUpstreamCalls();
+    const b = await gw.query(query, undefined, await asUser('2', ['customer']));
+    expect(b.headers.get('x-tessera-cache')).toBe('MISS');
+    expect(gw.upstreamCalls().users).toBe(1);
+    gw.resetUpstreamCalls();
+    for (let i = 0; i < 2; i++) {
+      const anon = await gw.query(query, undefined, anonymous);
+      expect(anon.headers.get('x-tessera-cache')).toBe('BYPASS');
+      expect(anon.body.extensions?.responseCache).toBeUndefined();
+    }
+    expect(gw.upstreamCalls().users).toBe(2); // never cached for anonymous callers
+  });
+
+  test('a private field selected through a fragment still makes the query private', async () => {
+    const query = 'query { user(id: 2) { ...Contact } } fragment Contact on User { name email }';
+    expect((await gw.query(query)).headers.get('x-tessera-cache')).toBe('BYPASS');
+    await gw.query(query, undefined, await asUser('2'));
+    expect((await gw.query(query, undefined, await asUser('3'))).headers.get('x-tessera-cache')).toBe('MISS');
+  });
+
+  test('a query without private fields is shared by users with the same grants', async () => {
+    const query = '{ user(id: 3) { id name } }';
+    expect((await gw.query(query, undefined, await asUser('10', ['customer']))).headers.get('x-tessera-cache')).toBe('MISS');
+    expect((await gw.query(query, undefined, await asUser('11', ['customer']))).headers.get('x-tessera-cache')).toBe('HIT');
+  });
+
+  test('createOrder invalidates the cached order lists: the new order shows at once', async () => {
+    const list = 'query($u: ID) { orders(userId: $u, limit: 200) { id quantity } }';
+    const before = await gw.query<{ orders: Array<{ id: string }> }>(list, { u: '4' });
+    expect(before.body.errors).toBeUndefined();
+    expect((await gw.query(list, { u: '4' })).headers.get('x-tessera-cache')).toBe('HIT');
+    const created = await gw.query<{ createOrder: { id: string } }>(
+      'mutation($input: OrderInput) { createOrder(input: $input) { id quantity } }',
+      { input: { userId: '4', productId: '2', quantity: 3 } },
+      await asUser('4', ['customer']),
+    );
+    expect(created.body.errors).toBeUndefined();
+    expect(created.headers.get('x-tessera-cache')).toBeNull(); // mutations are never cached
+    const after = await gw.query<{ orders: Array<{ id: string }> }>(list, { u: '4' });
+    expect(after.headers.get('x-tessera-cache')).toBe('MISS');
+    expect(after.body.data!.orders.map((o) => o.id)).toContain(created.body.data!.createOrder.id);
+    expect(after.body.data!.orders).toHaveLength(before.body.data!.orders.length + 1);
+    expect(await metricValue(gw, 'tessera_cache_invalidations_total')).toBeGreaterThan(0);
+  });
+
+  test('GET: public responses carry Cache-Control public + ETag, and If-None-Match gets 304', async () => {
+    const query = '{ product(id: 3) { id title } }';
+    const first = await getQuery(gw, query);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^".+"$/);
+    const second = await getQuery(gw, query);
+    expect(second.headers.get('x-tessera-cache')).toBe('HIT');
+    expect(second.headers.get('etag')).toBe(etag);
+    const notModified = await getQuery(gw, query, { 'if-none-match': etag! });
+    expect(notModified.status).toBe(304);
+    expect(await notModified.text()).toBe('');
+    const changed = await getQuery(gw, query, { 'if-none-match': '"something-else"' });
+    expect(changed.status).toBe(200);
+  });
+
+  test('GET: responses for signed-in callers carry Cache-Control private, even without private fields', async () => {
+    const own = await getQuery(gw, '{ user(id: 5) { email } }', await asUser('5'));
+    expect(own.status).toBe(200);
+    expect(own.headers.get('cache-control')).toMatch(/^private, max-age=\d+$/);
+    // Shared by the gateway among callers with the same roles, but a CDN keys on the URL alone.
+    const shared = await getQuery(gw, '{ product(id: 9) { id } }', await asUser('5', ['admin']));
+    expect(shared.headers.get('cache-control')).toMatch(/^private/);
+  });
+
+  test('/metrics counts hits and misses', async () => {
+    const hits = await metricValue(gw, 'tessera_cache_hits_total');
+    const misses = await metricValue(gw, 'tessera_cache_misses_total');
+    await gw.query('{ product(id: 7) { id } }');
+    await gw.query('{ product(id: 7) { id } }');
+    expect(await metricValue(gw, 'tessera_cache_hits_total')).toBe(hits + 1);
+    expect(await metricValue(gw, 'tessera_cache_misses_total')).toBe(misses + 1);
+  });
+
+  test('the admin purge endpoint removes entries by type, by entity, or all; only for admins', async () => {
+    const query = '{ product(id: 8) { id title } }';
+    const admin = await asUser('ops', ['admin']);
+    await gw.query(query);
+    expect((await gw.query(query)).headers.get('x-tessera-cache')).toBe('HIT');
+    for (const headers of [anonymous, await asUser('8', ['customer']), { authorization: 'Bearer forged' }]) {
+      const refused = await fetch(`${gw.base}/_tessera/cache/purge`, { method: 'POST', headers, body: JSON.stringify({ type: 'Product' }) });
+      expect(refused.status).toBe(403);
+    }
+    expect((await gw.query(query)).headers.get('x-tessera-cache')).toBe('HIT');
+    const byId = await fetch(`${gw.base}/_tessera/cache/purge`, { method: 'POST', headers: admin, body: JSON.stringify({ type: 'Product', id: '8' }) });
+    expect(await byId.json()).toEqual({ purged: 1 });
+    expect((await gw.query(query)).headers.get('x-tessera-cache')).toBe('MISS');
+    const all = await fetch(`${gw.base}/_tessera/cache/purge`, { method: 'POST', headers: admin });
+    expect(all.status).toBe(200);
+    expect((await gw.query(query)).headers.get('x-tessera-cache')).toBe('MISS');
+    const bad = await fetch(`${gw.base}/_tessera/cache/purge`, { method: 'POST', headers: admin, body: JSON.stringify({ id: '8' }) });
+    expect(bad.status).toBe(400);
+    expect((await fetch(`${gw.base}/_tessera/cache/purge`, { headers: admin })).status).toBe(405);
+  });
+});
+
+describe('response cache bounds and TTLs', () => {
+  test('the in-memory store evicts the least recently used entry past maxEntries', async () => {
+    const gw = await startCachedGateway({ maxEntries: 2 });
+    try {
+      const q = (id: number) => `{ product(id: ${id}) { id } }`;
+      await gw.query(q(1));
+      await gw.query(q(2));
+      await gw.query(q(1)); // 1 is now more recent than 2
+      await gw.query(q(3)); // evicts 2
+      expect(await metricValue(gw, 'tessera_cache_evictions_total')).toBe(1);
+      expect((await gw.query(q(1))).headers.get('x-tessera-cache')).toBe('HIT');
+      expect((await gw.query(q(2))).headers.get('x-tessera-cache')).toBe('MISS');
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('a TTL of 0 on a field makes every response holding it uncached', async () => {
+    const gw = await startCachedGateway({ ttl: { 'Query.reviews': 0 } });
+    try {
+      await gw.query('{ reviews(productId: 1) { id } }');
+      expect((await gw.query('{ reviews(productId: 1) { id } }')).headers.get('x-tessera-cache')).toBe('MISS');
+      await gw.query('{ product(id: 1) { id } }');
+      expect((await gw.query('{ product(id: 1) { id } }')).headers.get('x-tessera-cache')).toBe('HIT');
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('with the cache off, nothing is cached and no header is sent', async () => {
+    const gw = await startCachedGateway({ enabled: false });
+    try {
+      await gw.query('{ product(id: 1) { id } }');
+      gw.resetUpstreamCalls();
+      const again = await gw.query('{ product(id: 1) { id } }');
+      expect(again.headers.get('x-tessera-cache')).toBeNull();
+      expect(gw.upstreamCalls().products).toBe(1);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('cache config checked against the composed schema', () => {
+  test.each([
+    [{ private: ['User.emial'] }, 'cache.private[0]: type User has no field "emial"'],
+    [{ ttl: { Prodcut: 5 } }, 'cache.ttl["Prodcut"]: no type "Prodcut"'],
+  ])('a typo is a start-up error naming the config path: %j', async (cache, message) => {
+    await expect(startCachedGateway(cache)).rejects.toThrow(message);
+  });
+});
