@@ -85,6 +85,32 @@ export const linkSchema = z
   })
   .strict();
 
+const keyPrefix = z.string().default('tessera:').describe('Prefix of every Redis key this feature writes (share one Redis between gateways by giving each its own).');
+
+const registrySchema = z
+  .object({
+    dir: z.string().min(1).default('schema/registry').describe('Folder of published schema versions (one JSON file each), relative to the config file.'),
+    redisUrl: z
+      .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
+      .optional()
+      .describe('Keep the versions in Redis instead of the folder.'),
+    keyPrefix,
+  })
+  .strict();
+
+const usageSchema = z
+  .object({
+    record: z.boolean().default(false).describe('Record the operations the gateway serves (hash, name, count, last seen), for `tessera check --usage`.'),
+    file: z.string().min(1).default('tessera-usage.json').describe('Where the record is kept (relative to the config file) when redisUrl is not set.'),
+    redisUrl: z
+      .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
+      .optional()
+      .describe('Keep the record in Redis (one hash per operation), shared by every gateway instance.'),
+    keyPrefix,
+    flushIntervalMs: z.number().int().positive().default(10_000).describe('How often counts gathered in memory are written out (and once more on shutdown).'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -107,6 +133,8 @@ export const configSchema = z
       .prefault({}),
     sources: z.array(sourceSchema).min(1, 'expected at least one source'),
     links: z.record(typeFieldKey, linkSchema).default({}).describe('Cross-source fields: { "Order.customer": { type, from, query, argument } }.'),
+    registry: registrySchema.prefault({}).describe('Where `tessera schema publish` keeps composed schema versions (`tessera check --against registry`).'),
+    usage: usageSchema.prefault({}).describe('Recording of the operations clients send, so `tessera check --usage` knows what they use.'),
   })
   .strict();
 
@@ -119,3 +147,5 @@ export type OpenApiSourceConfig = z.output<typeof openApiSourceSchema>;
 export type GraphqlSourceConfig = z.output<typeof graphqlSourceSchema>;
 export type LinkConfig = z.output<typeof linkSchema>;
 export type SourceTransforms = z.output<typeof transformsSchema>;
+export type RegistryConfig = z.output<typeof registrySchema>;
+export type UsageConfig = z.output<typeof usageSchema>;
