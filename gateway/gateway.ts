@@ -10,6 +10,7 @@ import { EXAMPLE_TABS } from './server/example-queries';
 import { renderLocalGraphiQL, useGraphiQLAssets } from './server/graphiql';
 import { useHealthEndpoints } from './server/health';
 import { useMetricsEndpoint } from './server/metrics-endpoint';
+import { useUsageRecording } from './usage/record';
 
 export interface Gateway {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- yoga's own defaults: no server or user context
@@ -54,9 +55,11 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       useMetricsEndpoint(metrics.registry), // /metrics
       ...(config.server.graphiql ? [useGraphiQLAssets(graphqlPath)] : []), // GraphiQL's scripts and styles, no CDN
       observability.plugin, // per request: one log line, duration histogram, upstream call count
+      ...(config.usage.record ? [useUsageRecording(config.usage, logger)] : []), // operations served, for `tessera check --usage`
     ],
   });
-  return { yoga, schema, warnings, metrics, logger, close };
+  // yoga.dispose runs the plugins' onDispose (the usage record's last flush) before upstreams close.
+  return { yoga, schema, warnings, metrics, logger, close: async () => (await yoga.dispose(), close()) };
 }
 
 /** yoga logs through pino: errors keep their stack (`err`), other values stay structured. */
