@@ -1,0 +1,151 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { CheckResult } from '../../gateway/check/evaluate';
+import { REPO_ROOT } from '../support/harness';
+
+const BIN = join(REPO_ROOT, 'bin/tessera.cjs');
+// Each CLI run pays tsx start-up and a composition; on a loaded machine that is seconds each.
+jest.setTimeout(120_000);
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function tessera(cwd: string, ...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The repo's config, demo specs, committed schema and demo operations, in a temp folder to edit. */
+async function workspace(): Promise<{ dir: string; edit(file: string, from: string | RegExp, to: string): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-check-'));
+  await cp(join(REPO_ROOT, 'tessera.config.yaml'), join(dir, 'tessera.config.yaml'));
+  await cp(join(REPO_ROOT, 'schema'), join(dir, 'schema'), { recursive: true });
+  for (const service of ['users', 'products', 'orders', 'reviews']) {
+    await cp(join(REPO_ROOT, 'sources', service, 'openapi.yaml'), join(dir, 'sources', service, 'openapi.yaml'));
+  }
+  return {
+    dir,
+    async edit(file, from, to) {
+      const text = await readFile(join(dir, file), 'utf8');
+      const edited = text.replace(from, to);
+      if (edited === text) throw new Error(`${file}: nothing matches ${from}`);
+      await writeFile(join(dir, file), edited);
+    },
+  };
+}
+
+const REMOVE_EMAIL: [string, RegExp, string] = ['sources/users/openapi.yaml', /\n {8}email:\n(?: {10}.*\n)+/, '\n'];
+
+describe('tessera check (CLI)', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+  async function fresh() {
+    const ws = await workspace();
+    dirs.push(ws.dir);
+    return ws;
+  }
+
+  test('removing a field from a demo spec: breaking, exit 1, naming the field, the spec and the operations; JSON and GitHub agree', async () => {
+    const ws = await fresh();
+    await ws.edit('sources/users/openapi.yaml', 'required: [id, name, email, role]', 'required: [id, name, role]');
+    await ws.edit(...REMOVE_EMAIL);
+    const [text, json, github] = await Promise.all([
+      tessera(ws.dir, 'check'),
+      tessera(ws.dir, 'check', '--format', 'json'),
+      tessera(ws.dir, 'check', '--format', 'github'),
+    ]);
+    expect(text).toMatchObject({ code: 1 });
+    expect(text.stdout).toMatch(/BREAKING\s+User\.email\s+Field 'email' was removed from object type 'User'/);
+    expect(text.stdout).toContain('from:    source users (sources/users/openapi.yaml) schema User');
+    expect(text.stdout).toContain('used by: MyAccount (schema/operations/account.graphql:2), OrdersDashboard (schema/operations/orders-dashboard.graphql:2)');
+    expect(text.stdout).toContain('line 6: Cannot query field "email" on type "User".');
+    expect(text.stdout).toMatch(/^FAIL/m);
+
+    expect(json.code).toBe(1);
+    const result = JSON.parse(json.stdout) as CheckResult;
+    const email = result.changes.find((change) => change.path === 'User.email');
+    expect(email).toMatchObject({ level: 'breaking', type: 'FIELD_REMOVED', fails: true, origin: { source: 'users', spec: 'sources/users/openapi.yaml' } });
+
+    expect(github.code).toBe(1);
+    const annotations = github.stdout.split('\n').filter((line) => line.startsWith('::'));
+    expect(annotations).toHaveLength(result.changes.length);
+    result.changes.forEach((change, i) => expect(annotations[i]).toContain(`change%3A ${change.path}::${change.message}`));
+    expect(annotations.find((line) => line.includes('User.email'))).toMatch(/^::error file=sources\/users\/openapi\.yaml,title=breaking change%3A User\.email::/);
+  });
+
+  test('adding a field: safe, exit 0', async () => {
+    const ws = await fresh();
+    await ws.edit('sources/products/openapi.yaml', /\n( {8})inStock:\n/, '\n$1sku:\n$1  type: string\n$1inStock:\n');
+    const run = await tessera(ws.dir, 'check');
+    expect(run.stdout).toMatch(/SAFE\s+Product\.sku\s+Field 'sku' was added to object type 'Product'/);
+    expect(run.stdout).toMatch(/^PASS$/m);
+    expect(run.code).toBe(0);
+  });
+
+  test('a breaking change no operation uses fails without --allow-unused-breaking and passes with it', async () => {
+    const ws = await fresh();
+    // inStock is no longer required: Product.inStock becomes nullable; no demo operation reads it.
+    await ws.edit('sources/products/openapi.yaml', 'required: [id, title, price, inStock]', 'required: [id, title, price]');
+    const [strict, allowed] = await Promise.all([tessera(ws.dir, 'check'), tessera(ws.dir, 'check', '--allow-unused-breaking')]);
+    expect(strict.stdout).toMatch(/BREAKING\s+Product\.inStock[\s\S]*used by: no listed operation/);
+    expect(strict.code).toBe(1);
+    expect(allowed.stdout).toMatch(/UNUSED\s+Product\.inStock/);
+    expect(allowed.stdout).toContain('PASS (with 1 breaking change(s) no client operation uses)');
+    expect(allowed.code).toBe(0);
+  });
+
+  test('approved breaking changes pass, and the report says so', async () => {
+    const ws = await fresh();
+    await ws.edit('sources/users/openapi.yaml', 'required: [id, name, email, role]', 'required: [id, name, role]');
+    await ws.edit(...REMOVE_EMAIL);
+    const approved = [
+      { path: 'User.email', type: 'FIELD_REMOVED', reason: 'emails move to the accounts service (TES-12)' },
+      { path: 'EmailAddress', reason: 'only User.email used it' },
+    ];
+    await writeFile(join(ws.dir, 'schema/approved-changes.json'), JSON.stringify({ approved }));
+    const run = await tessera(ws.dir, 'check');
+    expect(run.stdout).toMatch(/APPROVED\s+User\.email[\s\S]*approved: emails move to the accounts service \(TES-12\)/);
+    expect(run.stdout).toContain('PASS (with 2 approved breaking change(s))');
+    expect(run.code).toBe(0);
+  });
+
+  test('a config rule that names a field the new specs lack is a breaking change, not a failure to run', async () => {
+    const ws = await fresh();
+    // Reviews lose productId, which the Product.reviews link matches results on.
+    await ws.edit('sources/reviews/openapi.yaml', /required: \[([^\]]*)productId, /, 'required: [$1');
+    await ws.edit('sources/reviews/openapi.yaml', /\n( {8})productId:\n(?:\1 .*\n)+/, '\n');
+    const run = await tessera(ws.dir, 'check', '--format', 'json');
+    expect(run.code).toBe(1);
+    const result = JSON.parse(run.stdout) as CheckResult;
+    expect(result.changes).toEqual([
+      expect.objectContaining({ level: 'breaking', type: 'CONFIG_RULE_BROKEN', path: 'links["Product.reviews"].matchOn', fails: true }),
+    ]);
+  });
+
+  test('exit 2 when the check cannot run, with the reason', async () => {
+    const ws = await fresh();
+    await writeFile(join(ws.dir, 'schema/operations/broken.graphql'), 'query Broken {');
+    const [missing, badFormat, badOperations] = await Promise.all([
+      tessera(ws.dir, 'check', '--against', 'nope.graphql', '--operations', 'schema/operations/account.graphql'),
+      tessera(ws.dir, 'check', '--format', 'xml'),
+      tessera(ws.dir, 'check'),
+    ]);
+    expect(missing).toMatchObject({ code: 2, stdout: '' });
+    expect(missing.stderr).toContain('cannot read the registered schema nope.graphql: ENOENT');
+    expect(badFormat.code).toBe(2);
+    expect(badFormat.stderr).toContain('expected one of text, json, github');
+    expect(badOperations.code).toBe(2);
+    expect(badOperations.stderr).toMatch(/schema\/operations\/broken\.graphql: not a GraphQL document/);
+  });
+});
