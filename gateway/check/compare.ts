@@ -26,7 +26,7 @@ const LEVELS: Record<CriticalityLevel, ChangeLevel> = {
  * order (breaking first, then by path) so reports and their diffs read the same on every run.
  */
 export async function compareSchemas(registered: GraphQLSchema, next: GraphQLSchema): Promise<SchemaChange[]> {
-  const changes = (await diff(registered, next)).map(classify);
+  const changes = (await diff(registered, next)).filter((change) => !restatesDeprecation(change)).map(classify);
   const rank: Record<ChangeLevel, number> = { breaking: 0, dangerous: 1, safe: 2 };
   return changes.sort((a, b) => rank[a.level] - rank[b.level] || a.path.localeCompare(b.path) || a.type.localeCompare(b.type));
 }
@@ -41,6 +41,14 @@ export function classify(change: Change): SchemaChange {
     return { ...base, level: 'breaking', reason: 'An output field that may now be null breaks clients that do not handle null.' };
   }
   return { ...base, level: LEVELS[change.criticality.level], reason: change.criticality.reason };
+}
+
+/**
+ * Inspector 8 reports a new `@deprecated` both as FIELD_DEPRECATION_ADDED (or the enum value's) and
+ * as generic directive-usage changes on the same element; one line per deprecation is enough.
+ */
+function restatesDeprecation(change: Change): boolean {
+  return change.type.startsWith('DIRECTIVE_USAGE_') && /\.@deprecated(\.|$)/.test(change.path ?? '');
 }
 
 function isOutputFieldMadeNullable(change: Change): boolean {

@@ -66,8 +66,9 @@ export function evaluateCheck(input: EvaluateInput): CheckResult {
   const changes = input.changes.map((change): ReportedChange => {
     const approval = change.level === 'breaking' ? findApproval(approvals, change) : undefined;
     if (approval) usedApprovals.add(approval);
-    const usedBy =
-      impacts && change.level !== 'safe' ? impacts.filter((impact) => uses(impact.coordinates, change.path)).map((i) => i.operation.id) : undefined;
+    // Deprecations are safe, but which operations use a newly deprecated field is what teams migrate.
+    const tracked = change.level !== 'safe' || change.type.endsWith('DEPRECATION_ADDED');
+    const usedBy = impacts && tracked ? impacts.filter((impact) => uses(impact.coordinates, change.path)).map((i) => i.operation.id) : undefined;
     const unused = usedBy !== undefined && usedBy.length === 0;
     const fails = change.level === 'breaking' && !approval && !(unused && input.allowUnusedBreaking);
     const origin = input.originOf?.(change);

@@ -132,7 +132,7 @@ async function clientOperations(options: CheckCommandOptions, config: TesseraCon
  * composition fail, but for the check it is a breaking change like any other, reported as one.
  */
 function isConfigRule(configPath: string): boolean {
-  return configPath.startsWith('links') || /^sources\[\d+\]\.transforms/.test(configPath);
+  return configPath.startsWith('links') || /^sources\[\d+\]\.(transforms|deprecations)/.test(configPath);
 }
 
 function configRuleBroken(error: CompositionError, against: string): CheckResult {

@@ -3,6 +3,7 @@ import { Subschema } from '@graphql-tools/delegate';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import type { SourceConfig, TesseraConfig } from '../config/schema';
 import type { UpstreamObserver } from '../upstream/fetch';
+import { withDeprecations } from './deprecations';
 import { CompositionError } from './errors';
 import { buildGraphqlSubgraph } from './graphql-subgraph';
 import { linkResolvers, linkTypeDefs, planLinks, withBatchFields } from './links';
@@ -53,7 +54,11 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
     throw new CompositionError(`sources[${failed}]`, reason instanceof Error ? reason.message : String(reason));
   }
   try {
-    return { schema: stitch(config, subgraphs), warnings, subgraphs, close };
+    const deprecated = subgraphs.map((subgraph, i) => {
+      const source = config.sources[i];
+      return source.kind === 'openapi' ? withDeprecations(`sources[${i}]`, subgraph, source, warn) : subgraph;
+    });
+    return { schema: stitch(config, deprecated), warnings, subgraphs: deprecated, close };
   } catch (error) {
     await close();
     throw error;

@@ -44,11 +44,28 @@ const sourceBase = {
   transforms: transformsSchema.prefault({}),
 };
 
+const deprecationSchema = z
+  .object({
+    reason: z.string().min(1).describe('Deprecation reason clients see, e.g. "Use contactEmail."'),
+    removeAfter: z.iso.date().optional().describe('Date (YYYY-MM-DD) after which the field may go; composing warns once it has passed.'),
+    type: z
+      .string()
+      .regex(/^\[?[A-Za-z_][A-Za-z0-9_]*!?\]?!?$/, 'expected a GraphQL type such as "String!" or "[Review]"')
+      .optional()
+      .describe('The type the field had (public names): needed, and used, only when the spec no longer has the field.'),
+    property: z.string().min(1).optional().describe('JSON property the kept field reads from the upstream answer (default: the field name).'),
+  })
+  .strict();
+
 export const openApiSourceSchema = z
   .object({
     kind: z.literal('openapi').default('openapi'),
     ...sourceBase,
     spec: z.string().min(1).describe('OpenAPI 3.x or Swagger 2.0 document (YAML or JSON): a path relative to the config file, or a URL.'),
+    deprecations: z
+      .record(typeFieldKey, deprecationSchema)
+      .default({})
+      .describe('{ "Type.field": { reason, removeAfter?, type? } }: mark fields @deprecated, and keep fields removed from the spec for a while.'),
   })
   .strict();
 
@@ -147,5 +164,6 @@ export type OpenApiSourceConfig = z.output<typeof openApiSourceSchema>;
 export type GraphqlSourceConfig = z.output<typeof graphqlSourceSchema>;
 export type LinkConfig = z.output<typeof linkSchema>;
 export type SourceTransforms = z.output<typeof transformsSchema>;
+export type SourceDeprecation = z.output<typeof deprecationSchema>;
 export type RegistryConfig = z.output<typeof registrySchema>;
 export type UsageConfig = z.output<typeof usageSchema>;
