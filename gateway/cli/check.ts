@@ -82,13 +82,14 @@ async function check(options: CheckCommandOptions): Promise<CheckResult> {
 }
 
 async function registeredSchema(options: CheckCommandOptions, config: TesseraConfig): Promise<{ label: string; sdl: string }> {
-  if (options.against && options.againstGit) throw new CheckCannotRun('use --against or --against-git, not both');
   const file = options.against ?? DEFAULT_REGISTERED_SCHEMA;
   if (options.againstGit) {
-    const ref = `${options.againstGit}:./${DEFAULT_REGISTERED_SCHEMA}`;
+    if (file === 'registry') throw new CheckCannotRun('--against-git reads a file at a git ref; it cannot be combined with --against registry');
+    // `./`: git resolves the path against the current folder, like every other path of the command.
+    const ref = `${options.againstGit}:./${file}`;
     try {
       const { stdout } = await promisify(execFile)('git', ['show', ref], { maxBuffer: 64 * 1024 * 1024 });
-      return { label: `${DEFAULT_REGISTERED_SCHEMA} at git ${options.againstGit}`, sdl: stdout };
+      return { label: `${file} at git ${options.againstGit}`, sdl: stdout };
     } catch (error) {
       throw new CheckCannotRun(`git show ${ref} failed: ${((error as { stderr?: string }).stderr ?? String(error)).trim()}`);
     }
