@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createClient } from '@redis/client';
+import { lazyRedisClient } from '../redis/client';
 import type { RegistryConfig } from '../config/schema';
 
 /** One published composed schema. */
@@ -64,17 +64,11 @@ export function folderRegistry(dir: string): SchemaRegistry {
 
 /** A Redis list of versions (JSON), numbered by an INCR counter so concurrent publishers never share one. */
 export function redisRegistry(url: string, keyPrefix: string): SchemaRegistry {
-  const client = createClient({ url });
-  let connecting: Promise<unknown> | undefined;
-  const connected = async () => {
-    connecting ??= client.connect();
-    await connecting;
-    return client;
-  };
+  const { connected, close, describe } = lazyRedisClient(url);
   const listKey = `${keyPrefix}schema:versions`;
   const history = async () => (await (await connected()).lRange(listKey, 0, -1)).map((json) => JSON.parse(json) as PublishedSchema);
   return {
-    location: `${url.replace(/\/\/[^@/]*@/, '//')} (key ${listKey})`,
+    location: describe(listKey),
     history,
     async latest() {
       const json = await (await connected()).lIndex(listKey, -1);
@@ -86,8 +80,6 @@ export function redisRegistry(url: string, keyPrefix: string): SchemaRegistry {
       await redis.rPush(listKey, JSON.stringify(published));
       return published;
     },
-    async close() {
-      if (connecting) await client.close();
-    },
+    close,
   };
 }

@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../config/load';
 import type { TesseraConfig } from '../config/schema';
-import { composeGateway } from '../compose/compose';
-import { printComposedSchema } from '../compose/print';
-import { formatWarning } from '../compose/warnings';
 import { openRegistry, sha256 } from '../check/registry';
+import { composeSdl } from './compose';
 import { reportFatal } from './report';
 
 export interface SchemaCommandOptions {
@@ -16,9 +14,7 @@ export interface SchemaCommandOptions {
 export async function runSchemaPublish(options: SchemaCommandOptions): Promise<void> {
   try {
     const { config } = loadConfig(options.config);
-    const { schema, close } = await composeGateway(config, { onWarning: (w) => console.error(`warning: ${formatWarning(w)}`) });
-    await close();
-    const sdl = printComposedSchema(schema);
+    const sdl = await composeSdl(config);
     const registry = openRegistry(config.registry);
     try {
       const latest = await registry.latest();

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { createClient } from '@redis/client';
+import { lazyRedisClient } from '../redis/client';
 import type { UsageConfig } from '../config/schema';
 
 /** One operation clients sent, as recorded: what `tessera check --usage` reads back. */
@@ -70,17 +70,11 @@ export function fileUsageStore(file: string): UsageStore {
 
 /** One Redis hash per operation plus a set of their hashes: many gateway instances add to one record. */
 export function redisUsageStore(url: string, keyPrefix: string): UsageStore {
-  const client = createClient({ url });
-  let connecting: Promise<unknown> | undefined;
-  const connected = async () => {
-    connecting ??= client.connect();
-    await connecting;
-    return client;
-  };
+  const { connected, close, describe } = lazyRedisClient(url);
   const indexKey = `${keyPrefix}usage:operations`;
   const keyOf = (hash: string) => `${keyPrefix}usage:operation:${hash}`;
   return {
-    location: `${url.replace(/\/\/[^@/]*@/, '//')} (key ${indexKey})`,
+    location: describe(indexKey),
     async add(entries) {
       if (entries.length === 0) return;
       const multi = (await connected()).multi();
@@ -103,8 +97,6 @@ export function redisUsageStore(url: string, keyPrefix: string): UsageStore {
         document: fields.document ?? '',
       }));
     },
-    async close() {
-      if (connecting) await client.close();
-    },
+    close,
   };
 }
