@@ -68,7 +68,11 @@ export function fileUsageStore(file: string): UsageStore {
   };
 }
 
-/** One Redis hash per operation plus a set of their hashes: many gateway instances add to one record. */
+/**
+ * One Redis hash per operation (name, document, count) plus a sorted set of their hashes scored by
+ * last-seen time: many gateway instances add to one record; HINCRBY adds counts and `ZADD GT` keeps
+ * the latest time whatever order the instances' writes arrive in.
+ */
 export function redisUsageStore(url: string, keyPrefix: string): UsageStore {
   const { connected, close, describe } = lazyRedisClient(url);
   const indexKey = `${keyPrefix}usage:operations`;
@@ -79,21 +83,21 @@ export function redisUsageStore(url: string, keyPrefix: string): UsageStore {
       if (entries.length === 0) return;
       const multi = (await connected()).multi();
       for (const entry of entries) {
-        multi.sAdd(indexKey, entry.hash);
+        multi.zAdd(indexKey, { value: entry.hash, score: Date.parse(entry.lastSeen) }, { comparison: 'GT' });
         multi.hIncrBy(keyOf(entry.hash), 'count', entry.count);
-        multi.hSet(keyOf(entry.hash), { name: entry.name, document: entry.document, lastSeen: entry.lastSeen });
+        multi.hSet(keyOf(entry.hash), { name: entry.name, document: entry.document });
       }
       await multi.exec();
     },
     async read() {
       const redis = await connected();
-      const hashes = (await redis.sMembers(indexKey)).sort();
-      const entries = await Promise.all(hashes.map(async (hash) => ({ hash, fields: await redis.hGetAll(keyOf(hash)) })));
-      return entries.map(({ hash, fields }) => ({
+      const index = (await redis.zRangeWithScores(indexKey, 0, -1)).sort((a, b) => a.value.localeCompare(b.value));
+      const entries = await Promise.all(index.map(async ({ value: hash, score }) => ({ hash, score, fields: await redis.hGetAll(keyOf(hash)) })));
+      return entries.map(({ hash, score, fields }) => ({
         hash,
         name: fields.name ?? 'anonymous',
         count: Number(fields.count ?? 0),
-        lastSeen: fields.lastSeen ?? '',
+        lastSeen: new Date(score).toISOString(),
         document: fields.document ?? '',
       }));
     },

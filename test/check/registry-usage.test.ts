@@ -177,7 +177,9 @@ describe('Redis stores', () => {
     const [a, b] = [redisUsageStore(REDIS_URL, prefix), redisUsageStore(REDIS_URL, prefix)];
     try {
       const entry = { hash: 'h1', name: 'Q', count: 2, lastSeen: '2026-11-23T10:00:00.000Z', document: '{a}' };
-      await Promise.all([a.add([entry]), b.add([{ ...entry, count: 3, lastSeen: '2026-11-23T11:00:00.000Z' }])]);
+      // The later sighting is written first: the record must still keep it as lastSeen.
+      await b.add([{ ...entry, count: 3, lastSeen: '2026-11-23T11:00:00.000Z' }]);
+      await a.add([entry]);
       expect(await a.read()).toEqual([{ ...entry, count: 5, lastSeen: '2026-11-23T11:00:00.000Z' }]);
     } finally {
       await Promise.all([a.close(), b.close()]);
