@@ -58,8 +58,11 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       ...(config.usage.record ? [useUsageRecording(config.usage, logger)] : []), // operations served, for `tessera check --usage`
     ],
   });
-  // yoga.dispose runs the plugins' onDispose (the usage record's last flush) before upstreams close.
-  return { yoga, schema, warnings, metrics, logger, close: async () => (await yoga.dispose(), close()) };
+  const closeGateway = async () => {
+    await yoga.dispose(); // the plugins' onDispose: the usage record's last flush
+    await close();
+  };
+  return { yoga, schema, warnings, metrics, logger, close: closeGateway };
 }
 
 /** yoga logs through pino: errors keep their stack (`err`), other values stay structured. */

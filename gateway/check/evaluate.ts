@@ -81,15 +81,17 @@ export function evaluateCheck(input: EvaluateInput): CheckResult {
     };
   });
   const risky = changes.filter((change) => change.level !== 'safe');
+  const breaking = new Set(risky.filter((change) => change.level === 'breaking').map((change) => change.path));
   const operations = input.operations && {
     checked: input.operations.impacts.length + input.operations.invalidBefore.length,
+    // Broken: no longer valid, or valid but using a breaking change (a field that may now be null).
     broken: input.operations.impacts
       .map((impact) => ({
         id: impact.operation.id,
         errors: impact.errors,
         changes: risky.filter((change) => uses(impact.coordinates, change.path)).map((change) => change.path),
       }))
-      .filter((broken) => broken.errors.length > 0 || broken.changes.some((path) => risky.some((c) => c.path === path && c.level === 'breaking'))),
+      .filter((broken) => broken.errors.length > 0 || broken.changes.some((path) => breaking.has(path))),
     invalidBefore: input.operations.invalidBefore.map((operation) => operation.id),
   };
   return {

@@ -50,7 +50,7 @@ const deprecationSchema = z
     removeAfter: z.iso.date().optional().describe('Date (YYYY-MM-DD) after which the field may go; composing warns once it has passed.'),
     type: z
       .string()
-      .regex(/^\[?[A-Za-z_][A-Za-z0-9_]*!?\]?!?$/, 'expected a GraphQL type such as "String!" or "[Review]"')
+      .regex(/^(\[[A-Za-z_][A-Za-z0-9_]*!?\]|[A-Za-z_][A-Za-z0-9_]*)!?$/, 'expected a GraphQL type such as "String!" or "[Review]"')
       .optional()
       .describe('The type the field had (public names): needed, and used, only when the spec no longer has the field.'),
     property: z.string().min(1).optional().describe('JSON property the kept field reads from the upstream answer (default: the field name).'),
