@@ -12,6 +12,8 @@ export interface ChangeOrigin {
   spec?: string;
   /** What in the spec produced the element: `operation getUser`, `schema User`, or `link` for config links. */
   element?: string;
+  /** For types and their fields: the spec operations (operationIds) whose requests or responses contain the type. */
+  operations?: string[];
 }
 
 export interface ReportedChange extends SchemaChange {

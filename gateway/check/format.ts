@@ -41,8 +41,9 @@ function label(change: ReportedChange): string {
 }
 
 function originText(change: ReportedChange): string {
-  const { source, spec, element } = change.origin!;
-  return [`source ${source}`, spec && `(${spec})`, element].filter(Boolean).join(' ');
+  const { source, spec, element, operations } = change.origin!;
+  const through = operations && `, in ${operations.length > 5 ? `${operations.slice(0, 5).join(', ')} and ${operations.length - 5} more` : operations.join(', ')}`;
+  return [`source ${source}`, spec && `(${spec})`, element && `${element}${through ?? ''}`].filter(Boolean).join(' ');
 }
 
 function formatText(result: CheckResult): string {

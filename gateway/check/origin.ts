@@ -1,4 +1,4 @@
-import { isObjectType, type GraphQLSchema } from 'graphql';
+import { getNamedType, isInputObjectType, isInterfaceType, isObjectType, isUnionType, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import type { TesseraConfig } from '../config/schema';
 import type { Subgraph } from '../compose/subgraph';
 import { createSourceNaming } from '../compose/transforms';
@@ -29,9 +29,13 @@ export function createOriginLookup(
         origins.set(`${operation}.${renamer.rootField(operation, raw)}`, { source: source.name, spec, element });
       }
     }
+    const operationsOf = operationsByType(subgraph.schema);
     for (const type of namedTypes(subgraph.schema)) {
       const name = renamer.type(type);
-      if (!origins.has(name)) origins.set(name, { source: source.name, spec, element: source.kind === 'openapi' ? `schema ${type}` : `type ${type}` });
+      if (origins.has(name)) continue;
+      const element = source.kind === 'openapi' ? `schema ${type}` : `type ${type}`;
+      const operations = operationsOf.get(type) ?? [];
+      origins.set(name, { source: source.name, spec, element, ...(operations.length ? { operations } : {}) });
     }
   });
   for (const coordinate of Object.keys(config.links)) origins.set(coordinate, { source: 'config', element: `links["${coordinate}"]` });
@@ -45,6 +49,31 @@ export function createOriginLookup(
     }
     return undefined;
   };
+}
+
+/**
+ * Raw type name → the spec operations (raw root field names, the operationIds) whose arguments or
+ * results contain it, at any depth: the REST operations a change to the type comes through.
+ */
+function operationsByType(schema: GraphQLSchema): Map<string, string[]> {
+  const byType = new Map<string, string[]>();
+  const roots = [schema.getQueryType(), schema.getMutationType()].flatMap((root) => Object.values(root?.getFields() ?? {}));
+  for (const root of roots) {
+    const seen = new Set<string>();
+    const pending: GraphQLNamedType[] = [getNamedType(root.type), ...root.args.map((arg) => getNamedType(arg.type))];
+    while (pending.length > 0) {
+      const type = pending.pop()!;
+      if (seen.has(type.name)) continue;
+      seen.add(type.name);
+      byType.set(type.name, [...(byType.get(type.name) ?? []), root.name]);
+      if (isObjectType(type) || isInterfaceType(type)) {
+        for (const field of Object.values(type.getFields())) pending.push(getNamedType(field.type), ...field.args.map((arg) => getNamedType(arg.type)));
+      } else if (isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields())) pending.push(getNamedType(field.type));
+      } else if (isUnionType(type)) pending.push(...type.getTypes());
+    }
+  }
+  return byType;
 }
 
 function namedTypes(schema: GraphQLSchema): string[] {

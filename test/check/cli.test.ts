@@ -66,7 +66,7 @@ describe('tessera check (CLI)', () => {
     ]);
     expect(text).toMatchObject({ code: 1 });
     expect(text.stdout).toMatch(/BREAKING\s+User\.email\s+Field 'email' was removed from object type 'User'/);
-    expect(text.stdout).toContain('from:    source users (sources/users/openapi.yaml) schema User');
+    expect(text.stdout).toContain('from:    source users (sources/users/openapi.yaml) schema User, in getUser, getUsersByIds');
     expect(text.stdout).toContain('used by: MyAccount (schema/operations/account.graphql:2), OrdersDashboard (schema/operations/orders-dashboard.graphql:2)');
     expect(text.stdout).toContain('line 6: Cannot query field "email" on type "User".');
     expect(text.stdout).toMatch(/^FAIL/m);
@@ -74,7 +74,7 @@ describe('tessera check (CLI)', () => {
     expect(json.code).toBe(1);
     const result = JSON.parse(json.stdout) as CheckResult;
     const email = result.changes.find((change) => change.path === 'User.email');
-    expect(email).toMatchObject({ level: 'breaking', type: 'FIELD_REMOVED', fails: true, origin: { source: 'users', spec: 'sources/users/openapi.yaml' } });
+    expect(email).toMatchObject({ level: 'breaking', type: 'FIELD_REMOVED', fails: true, origin: { source: 'users', spec: 'sources/users/openapi.yaml', element: 'schema User', operations: ['getUser', 'getUsersByIds'] } });
 
     expect(github.code).toBe(1);
     const annotations = github.stdout.split('\n').filter((line) => line.startsWith('::'));
@@ -90,6 +90,21 @@ describe('tessera check (CLI)', () => {
     expect(run.stdout).toMatch(/SAFE\s+Product\.sku\s+Field 'sku' was added to object type 'Product'/);
     expect(run.stdout).toMatch(/^PASS$/m);
     expect(run.code).toBe(0);
+  });
+
+  test('a new required query parameter is breaking for the operations that call it, traced to the spec operation', async () => {
+    const ws = await fresh();
+    await ws.edit(
+      'sources/products/openapi.yaml',
+      '      parameters:\n        - name: limit\n',
+      '      parameters:\n        - name: category\n          in: query\n          required: true\n          schema:\n            type: string\n        - name: limit\n',
+    );
+    const run = await tessera(ws.dir, 'check');
+    expect(run.stdout).toMatch(/BREAKING\s+Query\.products\.category/);
+    expect(run.stdout).toContain('from:    source products (sources/products/openapi.yaml) operation listProducts');
+    expect(run.stdout).toContain('used by: Catalog (schema/operations/catalog.graphql:2)');
+    expect(run.stdout).toContain('line 3: Field "products" argument "category" of type "String!" is required, but it was not provided.');
+    expect(run.code).toBe(1);
   });
 
   test('a breaking change no operation uses fails without --allow-unused-breaking and passes with it', async () => {
