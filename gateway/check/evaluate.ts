@@ -10,6 +10,8 @@ export interface ChangeOrigin {
   source: string;
   /** The spec file (OpenAPI sources) or SDL file / URL the source was read from. */
   spec?: string;
+  /** Line in `spec` where the operation or schema is written, when found. */
+  line?: number;
   /** What in the spec produced the element: `operation getUser`, `schema User`, or `link` for config links. */
   element?: string;
   /** For types and their fields: the spec operations (operationIds) whose requests or responses contain the type. */

@@ -41,9 +41,9 @@ function label(change: ReportedChange): string {
 }
 
 function originText(change: ReportedChange): string {
-  const { source, spec, element, operations } = change.origin!;
+  const { source, spec, line, element, operations } = change.origin!;
   const through = operations && `, in ${operations.length > 5 ? `${operations.slice(0, 5).join(', ')} and ${operations.length - 5} more` : operations.join(', ')}`;
-  return [`source ${source}`, spec && `(${spec})`, element && `${element}${through ?? ''}`].filter(Boolean).join(' ');
+  return [`source ${source}`, spec && `(${spec}${line ? `:${line}` : ''})`, element && `${element}${through ?? ''}`].filter(Boolean).join(' ');
 }
 
 function formatText(result: CheckResult): string {
@@ -71,7 +71,11 @@ function formatText(result: CheckResult): string {
 function formatGithub(result: CheckResult): string {
   const lines = result.changes.map((change) => {
     const command = change.fails ? 'error' : change.level === 'safe' ? 'notice' : 'warning';
-    const properties = [change.origin?.spec && `file=${property(change.origin.spec)}`, `title=${property(`${label(change).toLowerCase()} change: ${change.path}`)}`];
+    const properties = [
+      change.origin?.spec && `file=${property(change.origin.spec)}`,
+      change.origin?.line && `line=${change.origin.line}`,
+      `title=${property(`${label(change).toLowerCase()} change: ${change.path}`)}`,
+    ];
     const details = [change.message, change.origin && `from ${originText(change)}`, change.usedBy && `used by: ${change.usedBy.join(', ') || 'no listed operation'}`, change.approved && `approved: ${change.approved}`];
     return `::${command} ${properties.filter(Boolean).join(',')}::${data(details.filter(Boolean).join('\n'))}`;
   });

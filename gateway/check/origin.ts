@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { getNamedType, isInputObjectType, isInterfaceType, isObjectType, isUnionType, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import type { TesseraConfig } from '../config/schema';
 import type { Subgraph } from '../compose/subgraph';
@@ -21,12 +22,14 @@ export function createOriginLookup(
     const source = config.sources[i];
     const location = source.kind === 'openapi' ? source.spec : source.sdl;
     const spec = location ? relativePath(location) : undefined;
+    const lineOf = source.kind === 'openapi' ? specLines(source.spec) : () => undefined;
     const { renamer } = createSourceNaming(subgraph.naming, source.transforms);
     for (const operation of ['Query', 'Mutation'] as const) {
       const root = operation === 'Query' ? subgraph.schema.getQueryType() : subgraph.schema.getMutationType();
       for (const raw of Object.keys(root?.getFields() ?? {})) {
         const element = source.kind === 'openapi' ? `operation ${raw}` : `field ${operation}.${raw}`;
-        origins.set(`${operation}.${renamer.rootField(operation, raw)}`, { source: source.name, spec, element });
+        const line = lineOf({ operationId: raw });
+        origins.set(`${operation}.${renamer.rootField(operation, raw)}`, { source: source.name, spec, element, ...(line ? { line } : {}) });
       }
     }
     const operationsOf = operationsByType(subgraph.schema);
@@ -35,7 +38,8 @@ export function createOriginLookup(
       if (origins.has(name)) continue;
       const element = source.kind === 'openapi' ? `schema ${type}` : `type ${type}`;
       const operations = operationsOf.get(type) ?? [];
-      origins.set(name, { source: source.name, spec, element, ...(operations.length ? { operations } : {}) });
+      const line = lineOf({ schema: type });
+      origins.set(name, { source: source.name, spec, element, ...(line ? { line } : {}), ...(operations.length ? { operations } : {}) });
     }
   });
   for (const coordinate of Object.keys(config.links)) origins.set(coordinate, { source: 'config', element: `links["${coordinate}"]` });
@@ -48,6 +52,30 @@ export function createOriginLookup(
       if (origin) return origin;
     }
     return undefined;
+  };
+}
+
+/**
+ * Where an operation or a component schema is written in a local spec (YAML or JSON), for annotations
+ * that point at the line. A text search, not a parse: the loader has no source positions, and a line
+ * that is off is only a less precise pointer (generated types named after their use have none).
+ */
+function specLines(file: string): (target: { operationId: string } | { schema: string }) => number | undefined {
+  let text = '';
+  try {
+    if (!/^https?:\/\//.test(file)) text = readFileSync(file, 'utf8');
+  } catch {
+    // Unreadable now: the composition just read it, so this only loses line numbers.
+  }
+  const schemasAt = text.search(/["']?(schemas|definitions)["']?\s*:/);
+  const lineAt = (index: number) => (index < 0 ? undefined : text.slice(0, index).split('\n').length);
+  const quoted = (name: string) => `["']?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?`;
+  return (target) => {
+    if (!text) return undefined;
+    if ('operationId' in target) return lineAt(text.search(new RegExp(`${quoted('operationId')}\\s*:\\s*${quoted(target.operationId)}\\s*,?\\s*$`, 'm')));
+    if (schemasAt < 0) return undefined;
+    const found = text.slice(schemasAt).search(new RegExp(`^\\s*${quoted(target.schema)}\\s*:`, 'm'));
+    return found < 0 ? undefined : lineAt(schemasAt + found + text.slice(schemasAt + found).search(/\S/));
   };
 }
 

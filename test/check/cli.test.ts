@@ -42,6 +42,13 @@ async function workspace(): Promise<{ dir: string; edit(file: string, from: stri
   };
 }
 
+/** 1-based line of the first line of `file` (in the repo) matching `pattern`. */
+async function lineOf(file: string, pattern: RegExp): Promise<number> {
+  const index = (await readFile(join(REPO_ROOT, file), 'utf8')).split('\n').findIndex((line) => pattern.test(line));
+  expect(index).toBeGreaterThanOrEqual(0);
+  return index + 1;
+}
+
 const REMOVE_EMAIL: [string, RegExp, string] = ['sources/users/openapi.yaml', /\n {8}email:\n(?: {10}.*\n)+/, '\n'];
 
 describe('tessera check (CLI)', () => {
@@ -66,7 +73,8 @@ describe('tessera check (CLI)', () => {
     ]);
     expect(text).toMatchObject({ code: 1 });
     expect(text.stdout).toMatch(/BREAKING\s+User\.email\s+Field 'email' was removed from object type 'User'/);
-    expect(text.stdout).toContain('from:    source users (sources/users/openapi.yaml) schema User, in getUser, getUsersByIds');
+    const userSchemaLine = await lineOf('sources/users/openapi.yaml', /^ {4}User:$/);
+    expect(text.stdout).toContain(`from:    source users (sources/users/openapi.yaml:${userSchemaLine}) schema User, in getUser, getUsersByIds`);
     expect(text.stdout).toContain('used by: MyAccount (schema/operations/account.graphql:2), OrdersDashboard (schema/operations/orders-dashboard.graphql:2)');
     expect(text.stdout).toContain('line 6: Cannot query field "email" on type "User".');
     expect(text.stdout).toMatch(/^FAIL/m);
@@ -74,13 +82,20 @@ describe('tessera check (CLI)', () => {
     expect(json.code).toBe(1);
     const result = JSON.parse(json.stdout) as CheckResult;
     const email = result.changes.find((change) => change.path === 'User.email');
-    expect(email).toMatchObject({ level: 'breaking', type: 'FIELD_REMOVED', fails: true, origin: { source: 'users', spec: 'sources/users/openapi.yaml', element: 'schema User', operations: ['getUser', 'getUsersByIds'] } });
+    expect(email).toMatchObject({
+      level: 'breaking',
+      type: 'FIELD_REMOVED',
+      fails: true,
+      origin: { source: 'users', spec: 'sources/users/openapi.yaml', line: userSchemaLine, element: 'schema User', operations: ['getUser', 'getUsersByIds'] },
+    });
 
     expect(github.code).toBe(1);
     const annotations = github.stdout.split('\n').filter((line) => line.startsWith('::'));
     expect(annotations).toHaveLength(result.changes.length);
     result.changes.forEach((change, i) => expect(annotations[i]).toContain(`change%3A ${change.path}::${change.message}`));
-    expect(annotations.find((line) => line.includes('User.email'))).toMatch(/^::error file=sources\/users\/openapi\.yaml,title=breaking change%3A User\.email::/);
+    expect(annotations.find((line) => line.includes('User.email'))).toMatch(
+      new RegExp(`^::error file=sources/users/openapi\\.yaml,line=${userSchemaLine},title=breaking change%3A User\\.email::`),
+    );
   });
 
   test('adding a field: safe, exit 0', async () => {
@@ -101,7 +116,8 @@ describe('tessera check (CLI)', () => {
     );
     const run = await tessera(ws.dir, 'check');
     expect(run.stdout).toMatch(/BREAKING\s+Query\.products\.category/);
-    expect(run.stdout).toContain('from:    source products (sources/products/openapi.yaml) operation listProducts');
+    const operationLine = await lineOf('sources/products/openapi.yaml', /operationId: listProducts$/);
+    expect(run.stdout).toContain(`from:    source products (sources/products/openapi.yaml:${operationLine}) operation listProducts`);
     expect(run.stdout).toContain('used by: Catalog (schema/operations/catalog.graphql:2)');
     expect(run.stdout).toContain('line 3: Field "products" argument "category" of type "String!" is required, but it was not provided.');
     expect(run.code).toBe(1);
