@@ -1,46 +1,10 @@
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckResult } from '../../gateway/check/evaluate';
+import { checkWorkspace as workspace, runTessera as tessera, type CheckWorkspace } from '../support/check-workspace';
 import { REPO_ROOT } from '../support/harness';
-
-const BIN = join(REPO_ROOT, 'bin/tessera.cjs');
 // Each CLI run pays tsx start-up and a composition; on a loaded machine that is seconds each.
 jest.setTimeout(120_000);
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function tessera(cwd: string, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-/** The repo's config, demo specs, committed schema and demo operations, in a temp folder to edit. */
-async function workspace(): Promise<{ dir: string; edit(file: string, from: string | RegExp, to: string): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'tessera-check-'));
-  await cp(join(REPO_ROOT, 'tessera.config.yaml'), join(dir, 'tessera.config.yaml'));
-  await cp(join(REPO_ROOT, 'schema'), join(dir, 'schema'), { recursive: true });
-  for (const service of ['users', 'products', 'orders', 'reviews']) {
-    await cp(join(REPO_ROOT, 'sources', service, 'openapi.yaml'), join(dir, 'sources', service, 'openapi.yaml'));
-  }
-  return {
-    dir,
-    async edit(file, from, to) {
-      const text = await readFile(join(dir, file), 'utf8');
-      const edited = text.replace(from, to);
-      if (edited === text) throw new Error(`${file}: nothing matches ${from}`);
-      await writeFile(join(dir, file), edited);
-    },
-  };
-}
 
 /** 1-based line of the first line of `file` (in the repo) matching `pattern`. */
 async function lineOf(file: string, pattern: RegExp): Promise<number> {
@@ -52,13 +16,13 @@ async function lineOf(file: string, pattern: RegExp): Promise<number> {
 const REMOVE_EMAIL: [string, RegExp, string] = ['sources/users/openapi.yaml', /\n {8}email:\n(?: {10}.*\n)+/, '\n'];
 
 describe('tessera check (CLI)', () => {
-  const dirs: string[] = [];
+  const workspaces: CheckWorkspace[] = [];
   afterAll(async () => {
-    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+    await Promise.all(workspaces.map((ws) => ws.remove()));
   });
   async function fresh() {
     const ws = await workspace();
-    dirs.push(ws.dir);
+    workspaces.push(ws);
     return ws;
   }
 

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +5,10 @@ import type { CheckResult } from '../../gateway/check/evaluate';
 import { CompositionError } from '../../gateway/compose/errors';
 import { composeGateway } from '../../gateway/compose/compose';
 import { loadConfig } from '../../gateway/config/load';
+import { checkWorkspace, runTessera } from '../support/check-workspace';
 import { REPO_ROOT, startDemoGateway } from '../support/harness';
 
 jest.setTimeout(120_000);
-const BIN = join(REPO_ROOT, 'bin/tessera.cjs');
 
 /** The products spec without Product.title (a field clients still read). */
 async function specWithoutTitle(dir: string): Promise<string> {
@@ -71,19 +70,15 @@ describe('deprecations through the config', () => {
   });
 
   test('tessera check: the kept field is a deprecation (safe) that lists the operations to migrate, not a breaking change', async () => {
-    const ws = await mkdtemp(join(tmpdir(), 'tessera-deprecations-check-'));
+    const ws = await checkWorkspace();
     try {
-      await cp(join(REPO_ROOT, 'schema'), join(ws, 'schema'), { recursive: true });
-      for (const service of ['users', 'orders', 'reviews']) await cp(join(REPO_ROOT, 'sources', service, 'openapi.yaml'), join(ws, 'sources', service, 'openapi.yaml'));
-      await cp(await specWithoutTitle(dir), join(ws, 'sources/products/openapi.yaml'));
-      const config = (await readFile(join(REPO_ROOT, 'tessera.config.yaml'), 'utf8')).replace(
+      await cp(await specWithoutTitle(dir), join(ws.dir, 'sources/products/openapi.yaml'));
+      await ws.edit(
+        'tessera.config.yaml',
         '    spec: sources/products/openapi.yaml\n',
         '    spec: sources/products/openapi.yaml\n    deprecations:\n      Product.title: { type: "String!", reason: "Use name." }\n',
       );
-      await writeFile(join(ws, 'tessera.config.yaml'), config);
-      const run = await new Promise<{ code: number; stdout: string }>((resolve) =>
-        execFile(process.execPath, [BIN, 'check', '--format', 'json'], { cwd: ws }, (error, stdout) => resolve({ code: error ? 1 : 0, stdout })),
-      );
+      const run = await runTessera(ws.dir, 'check', '--format', 'json');
       const result = JSON.parse(run.stdout) as CheckResult;
       expect(result.changes).toEqual([
         expect.objectContaining({
@@ -101,7 +96,7 @@ describe('deprecations through the config', () => {
       ]);
       expect(run.code).toBe(0);
     } finally {
-      await rm(ws, { recursive: true, force: true });
+      await ws.remove();
     }
   });
 });

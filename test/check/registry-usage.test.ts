@@ -1,57 +1,34 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from '@redis/client';
 import { redisRegistry } from '../../gateway/check/registry';
 import { redisUsageStore, type UsageEntry } from '../../gateway/usage/store';
+import { checkWorkspace, runTessera as tessera, type CheckWorkspace } from '../support/check-workspace';
 import { REPO_ROOT, startDemoGateway } from '../support/harness';
 
-const BIN = join(REPO_ROOT, 'bin/tessera.cjs');
 jest.setTimeout(120_000);
 const REDIS_URL = 'redis://127.0.0.1:6379';
-
-function tessera(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function workspace(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'tessera-registry-'));
-  await cp(join(REPO_ROOT, 'tessera.config.yaml'), join(dir, 'tessera.config.yaml'));
-  await cp(join(REPO_ROOT, 'schema'), join(dir, 'schema'), { recursive: true });
-  for (const service of ['users', 'products', 'orders', 'reviews']) {
-    await cp(join(REPO_ROOT, 'sources', service, 'openapi.yaml'), join(dir, 'sources', service, 'openapi.yaml'));
-  }
-  return dir;
-}
-
-async function edit(file: string, from: string, to: string): Promise<void> {
-  const text = await readFile(file, 'utf8');
-  if (!text.includes(from)) throw new Error(`${file}: no "${from}"`);
-  await writeFile(file, text.replace(from, to));
-}
 
 const PRODUCTS_SPEC = 'sources/products/openapi.yaml';
 const IN_STOCK_OPTIONAL: [string, string] = ['required: [id, title, price, inStock]', 'required: [id, title, price]'];
 
 describe('schema registry and git', () => {
+  let ws: CheckWorkspace;
   let dir: string;
   beforeAll(async () => {
-    dir = await workspace();
+    ws = await checkWorkspace();
+    dir = ws.dir;
   });
   afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await ws.remove();
   });
 
   test('publish stores versions with their spec hashes; history lists them; check --against registry compares with the latest', async () => {
     expect((await tessera(dir, 'schema', 'publish')).stderr).toContain('published schema version 1');
     expect((await tessera(dir, 'schema', 'publish')).stderr).toContain('schema unchanged since version 1');
-    await edit(join(dir, PRODUCTS_SPEC), ...IN_STOCK_OPTIONAL);
+    await ws.edit(PRODUCTS_SPEC, ...IN_STOCK_OPTIONAL);
     const [checked, published] = [await tessera(dir, 'check', '--against', 'registry'), await tessera(dir, 'schema', 'publish')];
     expect(checked.code).toBe(1);
     expect(checked.stdout).toMatch(/^tessera check: compared with registry version 1 \(/);
@@ -78,7 +55,7 @@ describe('schema registry and git', () => {
     await git('add', '-A');
     await git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'base');
     // A pull request that changes a spec and recomposes the committed schema in the same change.
-    await edit(join(dir, PRODUCTS_SPEC), ...IN_STOCK_OPTIONAL);
+    await ws.edit(PRODUCTS_SPEC, ...IN_STOCK_OPTIONAL);
     expect((await tessera(dir, 'compose')).stderr).toContain('composed schema written');
     const [againstFile, againstGit, unknownRef] = await Promise.all([
       tessera(dir, 'check'),
@@ -96,7 +73,8 @@ describe('schema registry and git', () => {
 
 describe('usage recording', () => {
   test('the gateway records what clients send; check --usage knows which recorded operations a change breaks', async () => {
-    const dir = await workspace();
+    const ws = await checkWorkspace();
+    const dir = ws.dir;
     const usageFile = join(dir, 'usage.json');
     const gateway = await startDemoGateway({
       configure: (config) => ({ ...config, usage: { ...config.usage, record: true, file: usageFile, flushIntervalMs: 60_000 } }),
@@ -119,13 +97,13 @@ describe('usage recording', () => {
         { name: 'Stock', count: 2, lastSeen: expect.any(String), document: 'query Stock{products(limit:2){title inStock}}' },
       ]);
 
-      await edit(join(dir, PRODUCTS_SPEC), ...IN_STOCK_OPTIONAL);
+      await ws.edit(PRODUCTS_SPEC, ...IN_STOCK_OPTIONAL);
       const run = await tessera(dir, 'check', '--usage', usageFile, '--allow-unused-breaking');
       // No demo frontend operation reads inStock, but a recorded client operation does.
       expect(run.stdout).toMatch(/BREAKING\s+Product\.inStock[\s\S]*used by: Stock \(usage [0-9a-f]{12}, 2×\)/);
       expect(run.code).toBe(1);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await ws.remove();
     }
   });
 });
