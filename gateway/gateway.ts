@@ -18,6 +18,7 @@ import { useMetricsEndpoint } from './server/metrics-endpoint';
 import { useHardening } from './security/hardening';
 import { useOperationLimits } from './security/limits';
 import { maskUnexpectedErrors } from './security/mask-errors';
+import { useUsageRecording } from './usage/record';
 
 export interface Gateway {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- yoga's own defaults: no server or user context
@@ -96,7 +97,12 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       useAuthorization(config.auth), // graphql-shield rules → FORBIDDEN fields, before any resolver runs
       // After authorization: both wrap the schema's resolvers, and the cache's wrapping must be outermost.
       ...cache.plugins, // POST /_tessera/cache/purge; whole responses keyed by identity, grants and private fields
+      ...(config.usage.record ? [useUsageRecording(config.usage, logger)] : []), // operations served, for `tessera check --usage`
     ],
   });
-  return { yoga, schema, warnings, metrics, logger, authenticate, close };
+  const closeGateway = async () => {
+    await yoga.dispose(); // the plugins' onDispose: the usage record's last flush
+    await close();
+  };
+  return { yoga, schema, warnings, metrics, logger, authenticate, close: closeGateway };
 }

@@ -3,7 +3,10 @@ import { configJsonSchema } from '../config/json-schema';
 import { DEFAULT_CONFIG_FILE } from '../config/load';
 import { parsePort } from './port';
 import { runCachePurge, type CachePurgeOptions } from './cache';
+import { REPORT_FORMATS, type ReportFormat } from '../check/format';
+import { runCheck, DEFAULT_REGISTERED_SCHEMA, type CheckCommandOptions } from './check';
 import { runCompose, type ComposeCommandOptions } from './compose';
+import { runSchemaHistory, runSchemaPublish, type SchemaCommandOptions } from './schema';
 import { runDemo, type DemoOptions } from './demo';
 import { runServe, type ServeOptions } from './serve';
 import { runToken, type TokenOptions } from './token';
@@ -14,14 +17,19 @@ function port(value: string): number {
   return parsed;
 }
 
+function reportFormat(value: string): ReportFormat {
+  if (!(REPORT_FORMATS as string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${REPORT_FORMATS.join(', ')}`);
+  return value as ReportFormat;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 function milliseconds(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number of milliseconds');
   return parsed;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -45,6 +53,34 @@ export async function main(argv: string[]): Promise<void> {
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
     .option('-o, --out <file>', 'where to write the SDL ("-" for stdout)', 'schema/schema.graphql')
     .action((options: ComposeCommandOptions) => runCompose(options));
+
+  program
+    .command('check')
+    .description('compare the composed schema with the registered one; exit 0 (safe), 1 (breaking changes) or 2 (could not run)')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
+    .option('--against <file|registry>', `registered schema: an SDL file, or "registry" for the latest published version (default: ${DEFAULT_REGISTERED_SCHEMA})`)
+    .option('--against-git <ref>', 'take the --against file as committed at a git ref (e.g. origin/main)')
+    .option('--operations <path>', 'client operations: folder, glob, .graphql file or persisted-documents JSON; repeatable (default: schema/operations)', collect)
+    .option('--usage <file|redis>', 'operations recorded by the gateway (usage file, or "redis" for usage.redisUrl); repeatable', collect)
+    .option('--allow-unused-breaking', 'breaking changes no listed operation uses do not fail the check')
+    .option('--approvals <file>', 'breaking changes accepted on purpose', 'schema/approved-changes.json')
+    .option('--format <format>', `report format: ${REPORT_FORMATS.join(', ')}`, reportFormat, 'text')
+    // The check's own problems (bad option values included) exit with 2, never with 1 ("breaking").
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+    .action((options: CheckCommandOptions) => runCheck(options));
+
+  const schema = program.command('schema').description('the schema registry: published versions of the composed schema');
+  schema
+    .command('publish')
+    .description('store the composed schema as the next version, with its time and the hashes of the specs it came from')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
+    .action((options: SchemaCommandOptions) => runSchemaPublish(options));
+  schema
+    .command('history')
+    .description('list the published versions, oldest first')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
+    .option('--json', 'print JSON (without the SDL)')
+    .action((options: SchemaCommandOptions) => runSchemaHistory(options));
 
   program
     .command('demo')

@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from 'graphql';
+import { isObjectType, type GraphQLSchema } from 'graphql';
 import { Subschema } from '@graphql-tools/delegate';
 import type { IResolvers } from '@graphql-tools/utils';
 import { stitchSchemas } from '@graphql-tools/stitch';
@@ -6,6 +6,7 @@ import type { SourceConfig, TesseraConfig } from '../config/schema';
 import type { UpstreamObserver } from '../upstream/fetch';
 import { relaxGuardedFields } from '../auth/guarded-fields';
 import { checkRuleTargets, ownerFieldsByCoordinate } from '../auth/rules';
+import { withDeprecations } from './deprecations';
 import { CompositionError } from './errors';
 import { buildGraphqlSubgraph } from './graphql-subgraph';
 import { linkResolvers, linkTypeDefs, planLinks, withBatchFields } from './links';
@@ -57,9 +58,13 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
     throw new CompositionError(`sources[${failed}]`, reason instanceof Error ? reason.message : String(reason));
   }
   try {
-    const stitched = stitch(config, subgraphs);
+    const deprecated = subgraphs.map((subgraph, i) => {
+      const source = config.sources[i];
+      return source.kind === 'openapi' ? withDeprecations(`sources[${i}]`, subgraph, source, warn) : subgraph;
+    });
+    const stitched = stitch(config, deprecated);
     checkRuleTargets(config.auth.rules, stitched);
-    return { schema: relaxGuardedFields(stitched, config.auth.rules), warnings, subgraphs, close };
+    return { schema: relaxGuardedFields(stitched, config.auth.rules), warnings, subgraphs: deprecated, close };
   } catch (error) {
     await close();
     throw error;
@@ -109,7 +114,11 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[]): GraphQLSchema {
       resolvers: withRequiredFields(
         linkResolvers(plans, (subgraph) => linkSubschemas.get(subgraph)!),
         ownerFieldsByCoordinate(config.auth.rules),
-        (typeName) => sources.some(({ publicSchema }) => publicSchema.getType(typeName)),
+        (typeName, fieldName) =>
+          sources.some(({ publicSchema }) => {
+            const type = publicSchema.getType(typeName);
+            return isObjectType(type) && fieldName in type.getFields();
+          }),
       ),
       // Types of the same name from several sources (e.g. a shared `Error`) merge rather than clash.
       mergeTypes: true,
@@ -120,12 +129,16 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[]): GraphQLSchema {
 }
 
 /** Stitching fetches a field's `selectionSet` from the parent's subschema whatever the client selected. */
-function withRequiredFields(resolvers: IResolvers, requiredFields: Record<string, string[]>, typeExists: (name: string) => boolean): IResolvers {
+function withRequiredFields(
+  resolvers: IResolvers,
+  requiredFields: Record<string, string[]>,
+  fieldExists: (typeName: string, fieldName: string) => boolean,
+): IResolvers {
   const merged = { ...resolvers } as Record<string, Record<string, { selectionSet?: string }>>;
   for (const [coordinate, fields] of Object.entries(requiredFields)) {
     const [typeName, fieldName] = coordinate.split('.');
-    // A rule naming an unknown type is reported by checkRuleTargets, at its place in the config.
-    if (!typeExists(typeName)) continue;
+    // A rule naming an unknown field is reported by checkRuleTargets, at its place in the config.
+    if (!fieldExists(typeName, fieldName)) continue;
     const existing = merged[typeName]?.[fieldName];
     const selections = [existing?.selectionSet?.replace(/^\{|\}$/g, '').trim(), ...fields].filter(Boolean).join(' ');
     merged[typeName] = { ...merged[typeName], [fieldName]: { ...existing, selectionSet: `{ ${selections} }` } };

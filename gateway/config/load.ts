@@ -80,6 +80,8 @@ function resolvePaths(config: TesseraConfig, base: string): TesseraConfig {
         ? { ...source, spec: local(source.spec) }
         : { ...source, ...(source.sdl ? { sdl: local(source.sdl) } : {}) },
     ),
+    registry: { ...config.registry, dir: local(config.registry.dir) },
+    usage: { ...config.usage, file: local(config.usage.file) },
   };
 }
 

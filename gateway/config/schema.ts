@@ -74,11 +74,28 @@ const sourceBase = {
   credentials: upstreamCredentialsSchema.optional().describe("The gateway's own credentials for this upstream (the spec's securitySchemes)."),
 };
 
+const deprecationSchema = z
+  .object({
+    reason: z.string().min(1).describe('Deprecation reason clients see, e.g. "Use contactEmail."'),
+    removeAfter: z.iso.date().optional().describe('Date (YYYY-MM-DD) after which the field may go; composing warns once it has passed.'),
+    type: z
+      .string()
+      .regex(/^(\[[A-Za-z_][A-Za-z0-9_]*!?\]|[A-Za-z_][A-Za-z0-9_]*)!?$/, 'expected a GraphQL type such as "String!" or "[Review]"')
+      .optional()
+      .describe('The type the field had (public names): needed, and used, only when the spec no longer has the field.'),
+    property: z.string().min(1).optional().describe('JSON property the kept field reads from the upstream answer (default: the field name).'),
+  })
+  .strict();
+
 export const openApiSourceSchema = z
   .object({
     kind: z.literal('openapi').default('openapi'),
     ...sourceBase,
     spec: z.string().min(1).describe('OpenAPI 3.x or Swagger 2.0 document (YAML or JSON): a path relative to the config file, or a URL.'),
+    deprecations: z
+      .record(typeFieldKey, deprecationSchema)
+      .default({})
+      .describe('{ "Type.field": { reason, removeAfter?, type? } }: mark fields @deprecated, and keep fields removed from the spec for a while.'),
   })
   .strict();
 
@@ -267,6 +284,32 @@ export const cacheSchema = z
   })
   .strict();
 
+const keyPrefix = z.string().default('tessera:').describe('Prefix of every Redis key this feature writes (share one Redis between gateways by giving each its own).');
+
+const registrySchema = z
+  .object({
+    dir: z.string().min(1).default('schema/registry').describe('Folder of published schema versions (one JSON file each), relative to the config file.'),
+    redisUrl: z
+      .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
+      .optional()
+      .describe('Keep the versions in Redis instead of the folder.'),
+    keyPrefix,
+  })
+  .strict();
+
+const usageSchema = z
+  .object({
+    record: z.boolean().default(false).describe('Record the operations the gateway serves (hash, name, count, last seen), for `tessera check --usage`.'),
+    file: z.string().min(1).default('tessera-usage.json').describe('Where the record is kept (relative to the config file) when redisUrl is not set.'),
+    redisUrl: z
+      .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
+      .optional()
+      .describe('Keep the record in Redis (one hash per operation), shared by every gateway instance.'),
+    keyPrefix,
+    flushIntervalMs: z.number().int().positive().default(10_000).describe('How often counts gathered in memory are written out (and once more on shutdown).'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -303,6 +346,8 @@ export const configSchema = z
     auth: authSchema.prefault({}),
     limits: limitsSchema.prefault({}),
     cache: cacheSchema.prefault({}),
+    registry: registrySchema.prefault({}).describe('Where `tessera schema publish` keeps composed schema versions (`tessera check --against registry`).'),
+    usage: usageSchema.prefault({}).describe('Recording of the operations clients send, so `tessera check --usage` knows what they use.'),
   })
   .strict()
   .superRefine(refuseUnsafeProduction)
@@ -349,3 +394,6 @@ export type SourceTransforms = z.output<typeof transformsSchema>;
 export type AuthConfig = TesseraConfig['auth'];
 export type LimitsConfig = TesseraConfig['limits'];
 export type UpstreamCredentials = z.output<typeof upstreamCredentialsSchema>;
+export type SourceDeprecation = z.output<typeof deprecationSchema>;
+export type RegistryConfig = z.output<typeof registrySchema>;
+export type UsageConfig = z.output<typeof usageSchema>;
