@@ -2,7 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { Subschema } from '@graphql-tools/delegate';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import type { SourceConfig, TesseraConfig } from '../config/schema';
-import type { UpstreamObserver } from '../upstream/fetch';
+import type { UpstreamHooks, UpstreamObserver, UpstreamTrace } from '../upstream/fetch';
 import { CompositionError } from './errors';
 import { buildGraphqlSubgraph } from './graphql-subgraph';
 import { linkResolvers, linkTypeDefs, planLinks, withBatchFields } from './links';
@@ -23,6 +23,8 @@ export interface ComposedGateway {
 export interface ComposeOptions {
   /** Told about every upstream call (metrics, logs); composing alone needs none. */
   observe?: UpstreamObserver;
+  /** Traces every upstream call (W3C trace context sent upstream); absent when tracing is off. */
+  trace?: UpstreamTrace;
   /** Told about each warning as it is found (the full list is also returned). */
   onWarning?: (warning: CompositionWarning) => void;
 }
@@ -41,7 +43,7 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
     options.onWarning?.(warning);
   };
   const observe = options.observe ?? (() => {});
-  const built = await Promise.allSettled(config.sources.map((source) => buildSubgraph(source, observe, warn)));
+  const built = await Promise.allSettled(config.sources.map((source) => buildSubgraph(source, { observe, trace: options.trace }, warn)));
   const subgraphs = built.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const close = async () => {
     await Promise.all(subgraphs.map((subgraph) => subgraph.close()));
@@ -108,6 +110,6 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[]): GraphQLSchema {
   }
 }
 
-function buildSubgraph(source: SourceConfig, observe: UpstreamObserver, warn: (w: CompositionWarning) => void): Promise<Subgraph> {
-  return source.kind === 'graphql' ? buildGraphqlSubgraph(source, observe) : buildOpenApiSubgraph(source, observe, warn);
+function buildSubgraph(source: SourceConfig, hooks: UpstreamHooks, warn: (w: CompositionWarning) => void): Promise<Subgraph> {
+  return source.kind === 'graphql' ? buildGraphqlSubgraph(source, hooks) : buildOpenApiSubgraph(source, hooks, warn);
 }

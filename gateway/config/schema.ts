@@ -105,6 +105,28 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    telemetry: z
+      .object({
+        tracing: z
+          .object({
+            otlpEndpoint: httpUrl
+              .optional()
+              .describe('OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces. Unset: tracing is off and costs nothing.'),
+            serviceName: z.string().min(1).default('tessera').describe('service.name of the exported spans.'),
+            sampleRatio: z.number().min(0).max(1).default(1).describe('Share of new traces sampled (0..1); a sampled parent from the client is always followed.'),
+          })
+          .strict()
+          .prefault({}),
+        usage: z
+          .object({
+            windowSeconds: z.number().int().min(10).max(86_400).default(300).describe('How far back the usage figures and the status page reach.'),
+          })
+          .strict()
+          .prefault({}),
+        statusPage: z.boolean().default(true).describe('Serve GET /_tessera (status page) and GET /_tessera/usage (figures as JSON).'),
+      })
+      .strict()
+      .prefault({}),
     sources: z.array(sourceSchema).min(1, 'expected at least one source'),
     links: z.record(typeFieldKey, linkSchema).default({}).describe('Cross-source fields: { "Order.customer": { type, from, query, argument } }.'),
   })
