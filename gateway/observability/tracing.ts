@@ -14,7 +14,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
-import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, getOperationAST, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { TesseraConfig } from '../config/schema';
 import type { UpstreamTrace } from '../upstream/fetch';
@@ -104,7 +104,8 @@ export function createTracing(options: TesseraConfig['telemetry']['tracing'], { 
     },
     onExecute({ args, executeFn, setExecuteFn }) {
       const { span, context } = child('graphql.execute', args.contextValue);
-      if (args.operationName) span.setAttribute('graphql.operation.name', args.operationName);
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation) span.setAttributes({ 'graphql.operation.type': operation.operation, 'graphql.operation.name': operation.name?.value ?? 'anonymous' });
       // Resolvers run with the execute span active, so theirs and the upstream calls' nest below it.
       setExecuteFn((executeArgs) => otelContext.with(context, () => executeFn(executeArgs)));
       return {
@@ -190,7 +191,8 @@ export function createTracing(options: TesseraConfig['telemetry']['tracing'], { 
     },
     traceUpstream,
     traceIdOf: (request) => requests.get(request)?.span?.spanContext().traceId,
-    shutdown: () => provider.shutdown(),
+    // An unreachable collector must not fail the gateway's shutdown; the SDK has already logged it.
+    shutdown: () => provider.shutdown().catch(() => undefined),
   };
 }
 
