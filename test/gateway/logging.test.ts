@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { createSchema, createYoga } from 'graphql-yoga';
+import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { createLogger } from '../../gateway/observability/logger';
 import { createMetrics } from '../../gateway/observability/metrics';
 import { useRequestObservability } from '../../gateway/observability/request-log';
@@ -54,10 +54,11 @@ describe('log line fields filled by other capabilities', () => {
     const observability = useRequestObservability({ logger: createLogger({ level: 'info', pretty: 'never' }, stream), metrics, usage: createUsageStats() });
     // Stand-ins for authentication and the response cache: they put their findings on the context.
     const identity = { subject: 'client-7', kind: 'jwt', roles: ['admin'], scopes: ['read'], claims: { email: 'secret@example.com' } };
+    const findings: Plugin<{ identity?: unknown; cacheStatus?: string }> = { onContextBuilding: ({ extendContext }) => extendContext({ identity, cacheStatus: 'hit' }) };
     const yoga = createYoga({
       schema: createSchema({ typeDefs: 'type Query { ok: Boolean }', resolvers: { Query: { ok: () => true } } }),
       logging: false,
-      plugins: [{ onContextBuilding: ({ extendContext }) => extendContext({ identity, cacheStatus: 'hit' }) }, observability.plugin],
+      plugins: [findings, observability.plugin],
     });
     const response = await yoga.fetch('http://localhost/graphql', {
       method: 'POST',
