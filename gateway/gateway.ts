@@ -6,6 +6,7 @@ import { composeGateway } from './compose/compose';
 import { printComposedSchema } from './compose/print';
 import { formatWarning, type CompositionWarning } from './compose/warnings';
 import { createLogger, type Logger } from './observability/logger';
+import { localFigures, type FiguresSource } from './observability/figures';
 import { createMetrics, type GatewayMetrics } from './observability/metrics';
 import { useRequestObservability } from './observability/request-log';
 import { createTracing } from './observability/tracing';
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Default: TESSERA_INSTANCE_ID, else host name and pid. */
   instanceId?: string;
+  /** What /metrics and /_tessera/usage publish; default this process's own figures (a cluster worker's add up all workers). */
+  figures?: FiguresSource;
 }
 
 /**
@@ -48,6 +51,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const metrics = createMetrics();
   const usage = createUsageStats(config.telemetry.usage);
   const tracing = createTracing(config.telemetry.tracing, { linkFields: Object.keys(config.links), instanceId });
+  const figures = (options.figures ?? localFigures)({ registry: metrics.registry, usage });
   const observability = useRequestObservability({ logger, metrics, usage, traceIdOf: tracing.traceIdOf });
 
   const { schema, warnings, close } = await composeGateway(config, {
@@ -68,8 +72,8 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     renderGraphiQL: renderLocalGraphiQL(graphqlPath),
     plugins: [
       useHealthEndpoints(config.sources), // /healthz, /readyz
-      useMetricsEndpoint(metrics.registry), // /metrics
-      ...(config.telemetry.statusPage ? [useStatusPage({ usage, status, instanceId, authorize: async () => true })] : []), // /_tessera, /_tessera/usage; authorize: wired to auth by the security work
+      useMetricsEndpoint(figures.metrics), // /metrics
+      ...(config.telemetry.statusPage ? [useStatusPage({ usage: figures.usage, status, instanceId, authorize: async () => true })] : []), // /_tessera, /_tessera/usage; authorize: wired to auth by the security work
       ...(config.server.graphiql ? [useGraphiQLAssets(graphqlPath)] : []), // GraphiQL's scripts and styles, no CDN
       tracing.plugin, // spans: request, parse, validate, execute (no hooks when tracing is off)
       observability.plugin, // per request: one log line, request metrics, usage figures

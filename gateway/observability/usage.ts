@@ -35,6 +35,8 @@ export interface LatencySummary {
 export interface UsageSnapshot {
   windowSeconds: number;
   bucketSeconds: number;
+  /** How many processes the figures add up (cluster workers; 1 otherwise). */
+  processes: number;
   totals: LatencySummary & { ratePerSecond: number };
   /** One point per bucket, oldest first; empty buckets included so charts keep their time axis. */
   series: Array<{ at: string; count: number; errors: number; p50Ms: number; p99Ms: number }>;
@@ -44,7 +46,7 @@ export interface UsageSnapshot {
   recentErrors: Array<{ at: string; operation: string; code: string; message: string; path?: ReadonlyArray<string | number> }>;
 }
 
-/** Counts, error counts and a bounded latency sample. */
+/** Counts, error counts and a bounded latency sample (read as plain fields: it crosses processes). */
 class Tally {
   count = 0;
   errors = 0;
@@ -61,7 +63,8 @@ class Tally {
   }
 }
 
-interface Bucket {
+/** One slice of the window; its maps survive structured clone (cluster IPC). */
+export interface Bucket {
   start: number;
   all: Tally;
   operations: Map<string, Tally>;
@@ -69,10 +72,19 @@ interface Bucket {
   upstreams: Map<string, Tally>;
 }
 
+/** The raw figures of one process, for merging several (cluster workers) into one snapshot. */
+export interface UsageState {
+  buckets: Bucket[];
+  errors: UsageSnapshot['recentErrors'];
+}
+
 export interface UsageStats {
   recordRequest(usage: RequestUsage): void;
   recordUpstream(call: UpstreamCall): void;
-  snapshot(): UsageSnapshot;
+  /** This process's raw figures (structured-clone safe: sent between cluster workers). */
+  state(): UsageState;
+  /** The figures of this process; or, given the states of several (cluster workers, this one among them), of all of them. */
+  snapshot(states?: UsageState[]): UsageSnapshot;
 }
 
 /**
@@ -128,9 +140,11 @@ export function createUsageStats(options: UsageOptions = {}): UsageStats {
       const failed = call.status === 'timeout' || call.status === 'network_error' || Number(call.status) >= 500;
       tally(bucket.upstreams, `${call.source} ${call.instance}`).add(call.durationMs, failed, samplesPerBucket);
     },
-    snapshot() {
+    state: () => ({ buckets, errors }),
+    snapshot(states) {
       const newest = current().start;
-      const live = buckets.filter((b) => b.start > newest - bucketCount * bucketMs);
+      const all = states ?? [{ buckets, errors }];
+      const live = all.flatMap((state) => state.buckets).filter((b) => b.start > newest - bucketCount * bucketMs);
       const merge = (pick: (b: Bucket) => Map<string, Tally>) => {
         const merged = new Map<string, Tally[]>();
         for (const bucket of live) for (const [key, t] of pick(bucket)) merged.set(key, [...(merged.get(key) ?? []), t]);
@@ -138,16 +152,18 @@ export function createUsageStats(options: UsageOptions = {}): UsageStats {
       };
       const fieldCounts = new Map<string, number>();
       for (const bucket of live) for (const [field, count] of bucket.fields) fieldCounts.set(field, (fieldCounts.get(field) ?? 0) + count);
-      const byStart = new Map(live.map((b) => [b.start, b]));
+      const byStart = new Map<number, Tally[]>();
+      for (const bucket of live) byStart.set(bucket.start, [...(byStart.get(bucket.start) ?? []), bucket.all]);
       const series: UsageSnapshot['series'] = [];
       for (let i = bucketCount - 1; i >= 0; i--) {
         const start = newest - i * bucketMs;
-        const { count, errors: failed, p50Ms, p99Ms } = summarize(byStart.has(start) ? [byStart.get(start)!.all] : []);
+        const { count, errors: failed, p50Ms, p99Ms } = summarize(byStart.get(start) ?? []);
         series.push({ at: new Date(start).toISOString(), count, errors: failed, p50Ms, p99Ms });
       }
       const totals = summarize(live.map((b) => b.all));
       // Rate over the time the window has actually covered (a fresh gateway has not run 5 minutes).
-      const covered = live.length ? (now() - live[0].start) / 1000 : 0;
+      const oldest = Math.min(...live.map((b) => b.start));
+      const covered = live.length ? (now() - oldest) / 1000 : 0;
       return {
         windowSeconds: bucketCount * bucketSeconds,
         bucketSeconds,
@@ -159,13 +175,18 @@ export function createUsageStats(options: UsageOptions = {}): UsageStats {
           const [source, instance] = key.split(' ');
           return { source, instance, ...s };
         }),
-        recentErrors: [...errors].reverse(),
+        // Newest first (kept oldest first; a stable sort keeps same-millisecond errors in order).
+        processes: all.length,
+        recentErrors: all
+          .flatMap((state) => [...state.errors].reverse())
+          .sort((x, y) => y.at.localeCompare(x.at))
+          .slice(0, recentErrors),
       };
     },
   };
 }
 
-function summarize(tallies: Tally[]): LatencySummary {
+function summarize(tallies: Array<Pick<Tally, 'count' | 'errors' | 'samples'>>): LatencySummary {
   const count = tallies.reduce((n, t) => n + t.count, 0);
   const errors = tallies.reduce((n, t) => n + t.errors, 0);
   const samples = tallies.flatMap((t) => t.samples).sort((a, b) => a - b);

@@ -96,7 +96,7 @@ test('the page and the figures need authorization when authorize says no', async
   const status = { sources: () => [], schema: () => ({ version: 'abcdef012345', loadedAt: new Date() }) };
   const yoga = createYoga({
     schema: createSchema({ typeDefs: 'type Query { ok: Boolean }' }),
-    plugins: [useStatusPage({ usage, status, instanceId: 'test', authorize: async (request) => request.headers.get('authorization') === 'Bearer admin' })],
+    plugins: [useStatusPage({ usage: async () => usage.snapshot(), status, instanceId: 'test', authorize: async (request) => request.headers.get('authorization') === 'Bearer admin' })],
   });
   const server = createServer(yoga).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

@@ -19,18 +19,20 @@ export interface GatewayProcessOptions {
   env: NodeJS.ProcessEnv;
   /** YAML appended to the demo config, e.g. a `telemetry:` section. */
   extraConfig?: string;
+  /** More `tessera serve` arguments, e.g. `--workers 2`. */
+  args?: string[];
 }
 
 /**
  * `tessera serve` as a child process on a free port, with the demo config (spec paths made
  * absolute, so the file can live in a temporary folder) plus `extraConfig`.
  */
-export async function startGatewayProcess({ env, extraConfig = '' }: GatewayProcessOptions): Promise<GatewayProcess> {
+export async function startGatewayProcess({ env, extraConfig = '', args = [] }: GatewayProcessOptions): Promise<GatewayProcess> {
   const folder = mkdtempSync(join(tmpdir(), 'tessera-'));
   const configFile = join(folder, 'tessera.config.yaml');
   const demo = readFileSync(join(REPO_ROOT, 'tessera.config.yaml'), 'utf8').replaceAll('spec: sources/', `spec: ${REPO_ROOT}/sources/`);
   writeFileSync(configFile, `${demo}\n${extraConfig}\n`);
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'tessera.cjs'), 'serve', '--config', configFile, '--port', '0'], {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'tessera.cjs'), 'serve', '--config', configFile, '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,12 +1,14 @@
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Plugin } from 'graphql-yoga';
-import type { UsageSnapshot, UsageStats } from '../../observability/usage';
+import type { UsageSnapshot } from '../../observability/usage';
 import type { GatewayStatus } from '../../upstream/status';
 
 export interface StatusPageOptions {
-  usage: UsageStats;
+  /** The usage figures (this process's, or the whole cluster's). */
+  usage: () => Promise<UsageSnapshot>;
   status: GatewayStatus;
   /** Says whether a request may see the page and the figures (admin-only when auth is on). */
   authorize: (request: Request) => Promise<boolean>;
@@ -28,9 +30,12 @@ export interface UsageReport extends UsageSnapshot {
   }>;
 }
 
-/** The instance id: `TESSERA_INSTANCE_ID` when set (containers name themselves), else host and pid. */
+/**
+ * The instance id: `TESSERA_INSTANCE_ID` when set (containers name themselves), else host and pid;
+ * the workers of `serve --workers N` are one instance, named after their primary's pid.
+ */
 export function defaultInstanceId(env: NodeJS.ProcessEnv = process.env): string {
-  return env.TESSERA_INSTANCE_ID || `${hostname()}-${process.pid}`;
+  return env.TESSERA_INSTANCE_ID || `${hostname()}-${cluster.isWorker ? process.ppid : process.pid}`;
 }
 
 /**
@@ -40,8 +45,8 @@ export function defaultInstanceId(env: NodeJS.ProcessEnv = process.env): string 
 export function useStatusPage({ usage, status, authorize, instanceId, path = '/_tessera' }: StatusPageOptions): Plugin {
   const html = readFileSync(join(__dirname, 'status-page.html'), 'utf8').replaceAll('__USAGE_URL__', `${path}/usage`);
   const startedAt = new Date().toISOString();
-  const report = (): UsageReport => {
-    const snapshot = usage.snapshot();
+  const report = async (): Promise<UsageReport> => {
+    const snapshot = await usage();
     const schema = status.schema();
     return {
       instance: instanceId,
@@ -75,7 +80,7 @@ export function useStatusPage({ usage, status, authorize, instanceId, path = '/_
       endResponse(
         url.pathname === path
           ? new fetchAPI.Response(html, { headers: { ...headers, 'content-type': 'text/html; charset=utf-8' } })
-          : new fetchAPI.Response(JSON.stringify(report()), { headers: { ...headers, 'content-type': 'application/json; charset=utf-8' } }),
+          : new fetchAPI.Response(JSON.stringify(await report()), { headers: { ...headers, 'content-type': 'application/json; charset=utf-8' } }),
       );
     },
   };
