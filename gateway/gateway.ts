@@ -13,6 +13,7 @@ import { createTracing } from './observability/tracing';
 import { createUsageStats, type UsageStats } from './observability/usage';
 import { EXAMPLE_TABS } from './server/example-queries';
 import { renderLocalGraphiQL, useGraphiQLAssets } from './server/graphiql';
+import { useAdminPort } from './server/admin-port';
 import { useHealthEndpoints } from './server/health';
 import { useMetricsEndpoint } from './server/metrics-endpoint';
 import { defaultInstanceId, useStatusPage } from './server/status-page/status-page';
@@ -71,6 +72,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     graphiql: config.server.graphiql ? { title: 'Tessera', defaultTabs: EXAMPLE_TABS } : false,
     renderGraphiQL: renderLocalGraphiQL(graphqlPath),
     plugins: [
+      useAdminPort(config.server.adminPort !== undefined), // operators' endpoints on the admin port only, when there is one
       useHealthEndpoints(config.sources), // /healthz, /readyz
       useMetricsEndpoint(figures.metrics), // /metrics
       ...(config.telemetry.statusPage ? [useStatusPage({ usage: figures.usage, status, instanceId, authorize: async () => true })] : []), // /_tessera, /_tessera/usage; authorize: wired to auth by the security work

@@ -29,8 +29,8 @@ export async function runServe(options: ServeOptions, env: NodeJS.ProcessEnv = p
     const gateway = await createGateway(config, { figures: clusterFigures() });
     answerClusterRequests(gateway);
     const port = choosePort(options.port, env, config.server.port);
-    const running = await listen(gateway, port, options.host ?? config.server.host);
-    gateway.logger.info({ url: `${running.url}${config.server.graphqlPath}` }, `Tessera serving ${running.url}${config.server.graphqlPath}`);
+    const running = await listen(gateway, port, options.host ?? config.server.host, config.server.adminPort);
+    gateway.logger.info({ url: `${running.url}${config.server.graphqlPath}`, adminUrl: running.adminUrl }, `Tessera serving ${running.url}${config.server.graphqlPath}`);
     closeOnSignals(running.close);
   } catch (error) {
     reportFatal(error, options.config);

@@ -95,6 +95,13 @@ export const configSchema = z
         graphqlPath: z.string().regex(/^\//, 'expected a path starting with /').default('/graphql').describe('Path of the GraphQL endpoint.'),
         graphiql: z.boolean().default(true).describe('Serve GraphiQL (assets from installed packages, no CDN) on GET /graphql.'),
         maskErrors: z.boolean().default(true).describe('Replace unexpected errors by "Unexpected error." (details logged).'),
+        adminPort: z
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .optional()
+          .describe('Serve /metrics, /_tessera and /_tessera/usage on this port only (not on `port`); unset: on `port`, open unless auth protects them.'),
       })
       .strict()
       .prefault({}),
