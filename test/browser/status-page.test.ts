@@ -3,25 +3,20 @@
  * queries run, it shows this instance, the sources with their health, the request figures and
  * charts, the top operations and the recent errors, and keeps refreshing by itself.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { REPO_ROOT, startDemoGateway, type RunningGateway } from '../support/harness';
 
-const CHROMIUM = '/usr/bin/chromium';
-// The launch flags that work on this machine (see graphiql.test.ts).
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');
 
 let harness: RunningGateway | undefined;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Browser tests need Debian's chromium at ${CHROMIUM}, which is missing. Install it with: apt-get update && apt-get install -y chromium`);
-  }
   harness = await startDemoGateway();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
