@@ -31,11 +31,15 @@ const MAX_OPERATION_LABELS = 200;
 /** Error codes and cache statuses: ours are few, but a GraphQL source may send any code. */
 const MAX_CODE_LABELS = 50;
 
-/** Admits the first `max` distinct GraphQL-name values as labels, `other` beyond, `invalid` for non-names. */
-function boundedLabel(max: number) {
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+/** Codes and statuses: names that may also hold dashes (`no-store`). */
+const CODE = /^[_A-Za-z][_0-9A-Za-z-]{0,63}$/;
+
+/** Admits the first `max` distinct well-formed values as labels, `other` beyond, `invalid` for malformed ones. */
+function boundedLabel(max: number, wellFormed: RegExp) {
   const seen = new Set<string>();
   return (name: string) => {
-    if (!/^[_A-Za-z][_0-9A-Za-z-]{0,63}$/.test(name)) return 'invalid';
+    if (!wellFormed.test(name)) return 'invalid';
     if (seen.has(name)) return name;
     if (seen.size >= max) return 'other';
     seen.add(name);
@@ -47,9 +51,9 @@ export function createMetrics(): GatewayMetrics {
   const own = new Registry();
   // Operation names and error codes come from clients and upstreams: bounded, so none of them can
   // create unlimited series.
-  const operationLabel = boundedLabel(MAX_OPERATION_LABELS);
-  const codeLabel = boundedLabel(MAX_CODE_LABELS);
-  const cacheLabel = boundedLabel(MAX_CODE_LABELS);
+  const operationLabel = boundedLabel(MAX_OPERATION_LABELS, GRAPHQL_NAME);
+  const codeLabel = boundedLabel(MAX_CODE_LABELS, CODE);
+  const cacheLabel = boundedLabel(MAX_CODE_LABELS, CODE);
   const upstreamRequests = new Counter({
     name: 'tessera_upstream_requests_total',
     help: 'Upstream calls made for client requests, by source, instance, operation and HTTP status (or timeout / network_error).',
