@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
 import type { TesseraConfig } from './config/schema';
@@ -7,17 +8,24 @@ import { subjectBoundCoordinates } from './auth/rules';
 import { createResponseCache } from './cache';
 import { checkCacheCoordinates } from './cache/check';
 import { composeGateway } from './compose/compose';
+import { printComposedSchema } from './compose/print';
 import { formatWarning, type CompositionWarning } from './compose/warnings';
+import { localFigures, type FiguresSource } from './observability/figures';
 import { createLogger, toYogaLogger, type Logger } from './observability/logger';
 import { createMetrics, type GatewayMetrics } from './observability/metrics';
 import { useRequestObservability } from './observability/request-log';
+import { createTracing } from './observability/tracing';
+import { createUsageStats, type UsageStats } from './observability/usage';
+import { useHardening } from './security/hardening';
+import { useOperationLimits } from './security/limits';
+import { maskUnexpectedErrors } from './security/mask-errors';
+import { useAdminPort } from './server/admin-port';
 import { EXAMPLE_TABS } from './server/example-queries';
 import { renderLocalGraphiQL, useGraphiQLAssets } from './server/graphiql';
 import { useHealthEndpoints } from './server/health';
 import { useMetricsEndpoint } from './server/metrics-endpoint';
-import { useHardening } from './security/hardening';
-import { useOperationLimits } from './security/limits';
-import { maskUnexpectedErrors } from './security/mask-errors';
+import { defaultInstanceId, useStatusPage } from './server/status-page/status-page';
+import type { GatewayStatus } from './upstream/status';
 import { useUsageRecording } from './usage/record';
 
 export interface Gateway {
@@ -26,6 +34,10 @@ export interface Gateway {
   schema: GraphQLSchema;
   warnings: CompositionWarning[];
   metrics: GatewayMetrics;
+  usage: UsageStats;
+  status: GatewayStatus;
+  /** Names this process among several gateways (status page, logs, traces). */
+  instanceId: string;
   logger: Logger;
   /** Who sent an HTTP request (for admin endpoints outside GraphQL); throws AuthenticationError. */
   authenticate: Authenticator;
@@ -37,6 +49,10 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Environment for settings read from it (REDIS_URL); process.env by default. */
   env?: NodeJS.ProcessEnv;
+  /** Default: TESSERA_INSTANCE_ID, else host name and pid. */
+  instanceId?: string;
+  /** What /metrics and /_tessera/usage publish; default this process's own figures (a cluster worker's add up all workers). */
+  figures?: FiguresSource;
 }
 
 /**
@@ -45,37 +61,44 @@ export interface GatewayOptions {
  */
 export async function createGateway(config: TesseraConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config.logging);
+  const instanceId = options.instanceId ?? defaultInstanceId();
   const metrics = createMetrics();
-  const observability = useRequestObservability(logger, metrics);
+  const usage = createUsageStats(config.telemetry.usage);
+  const tracing = createTracing(config.telemetry.tracing, { linkFields: Object.keys(config.links), instanceId });
+  const figures = (options.figures ?? localFigures)({ registry: metrics.registry, usage });
+  const observability = useRequestObservability({ logger, metrics, usage, traceIdOf: tracing.traceIdOf });
   const authenticate = createAuthenticator(config.auth);
+  const adminOnly = isAdmin(authenticate);
   // Fields behind owner rules answer differently per caller: the cache must key them by caller.
   const cacheConfig = { ...config.cache, private: [...new Set([...config.cache.private, ...subjectBoundCoordinates(config.auth.rules)])] };
-  const cache = createResponseCache(cacheConfig, { registry: metrics.registry, logger, authorizePurge: isAdmin(authenticate), env: options.env });
+  const cache = createResponseCache(cacheConfig, { registry: metrics.registry, logger, authorizePurge: adminOnly, env: options.env });
 
   const composed = await composeGateway(config, {
     observe: (call, context) => {
       observability.observeUpstream(call, context);
       cache.observeUpstream(call, context);
     },
+    trace: tracing.traceUpstream,
     onWarning: (warning) => logger.warn(formatWarning(warning)),
   }).catch(async (error: unknown) => {
     await cache.close();
     throw error;
   });
   const { schema, warnings } = composed;
-  const close = async () => {
-    await Promise.all([composed.close(), cache.close()]);
+  const release = async () => {
+    await Promise.all([composed.close(), cache.close(), tracing.shutdown()]);
   };
   try {
     if (cacheConfig.enabled) checkCacheCoordinates(cacheConfig, schema);
   } catch (error) {
-    await close();
+    await release();
     throw error;
   }
+  const status = staticStatus(config, schema);
 
   const { graphqlPath } = config.server;
   const yoga = createYoga({
-    schema,
+    schema: tracing.instrument(schema), // resolvers that reach upstreams get spans (unchanged when tracing is off)
     graphqlEndpoint: graphqlPath,
     landingPage: false,
     maskedErrors: maskUnexpectedErrors(config.server.maskErrors),
@@ -87,10 +110,13 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     graphiql: config.server.graphiql ? { title: 'Tessera', defaultTabs: EXAMPLE_TABS } : false,
     renderGraphiQL: renderLocalGraphiQL(graphqlPath),
     plugins: [
+      useAdminPort(config.server.adminPort !== undefined), // operators' endpoints on the admin port only, when there is one
       useHealthEndpoints(config.sources), // /healthz, /readyz
-      useMetricsEndpoint(metrics.registry), // /metrics
+      useMetricsEndpoint(figures.metrics), // /metrics
+      ...(config.telemetry.statusPage ? [useStatusPage({ usage: figures.usage, status, instanceId, authorize: adminWhenAuthOn(config, adminOnly) })] : []), // /_tessera, /_tessera/usage
       ...(config.server.graphiql ? [useGraphiQLAssets(graphqlPath)] : []), // GraphiQL's scripts and styles, no CDN
-      observability.plugin, // per request: one log line, duration histogram, upstream call count
+      tracing.plugin, // spans: request, parse, validate, execute (no hooks when tracing is off)
+      observability.plugin, // per request: one log line, request metrics, usage figures
       useHardening(config.server), // production: no introspection or suggestions, CSRF prevention
       useOperationLimits(config.limits), // size, batch, tokens, depth, aliases, directives, cost → 400
       useAuthentication(authenticate), // bearer JWT or API key → context.identity, else 401
@@ -100,9 +126,31 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       ...(config.usage.record ? [useUsageRecording(config.usage, logger)] : []), // operations served, for `tessera check --usage`
     ],
   });
-  const closeGateway = async () => {
+  const close = async () => {
     await yoga.dispose(); // the plugins' onDispose: the usage record's last flush
-    await close();
+    await release();
   };
-  return { yoga, schema, warnings, metrics, logger, authenticate, close: closeGateway };
+  return { yoga, schema, warnings, metrics, usage, status, instanceId, logger, authenticate, close };
+}
+
+/**
+ * The usage figures are for admins once callers authenticate at all (a JWT or API keys configured);
+ * on a separate admin port, or without authentication, the network is what protects them.
+ */
+function adminWhenAuthOn(config: TesseraConfig, adminOnly: (request: Request) => Promise<boolean>) {
+  const authOn = config.auth.jwt !== undefined || config.auth.apiKeys.keys.length > 0;
+  return authOn && config.server.adminPort === undefined ? adminOnly : async () => true;
+}
+
+/**
+ * STAND-IN until the upstream pools (branch issue-6) provide the real GatewayStatus: one instance
+ * per configured source URL, reported healthy, and the schema composed at start-up.
+ */
+function staticStatus(config: TesseraConfig, schema: GraphQLSchema): GatewayStatus {
+  const composed = { version: createHash('sha256').update(printComposedSchema(schema)).digest('hex').slice(0, 12), loadedAt: new Date() };
+  const sources = config.sources.map((source) => ({
+    source: source.name,
+    instances: [{ url: source.url, healthy: true, circuit: 'closed' as const, inFlight: 0 }],
+  }));
+  return { sources: () => sources, schema: () => composed };
 }

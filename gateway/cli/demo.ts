@@ -18,13 +18,16 @@ export interface DemoOptions {
  * One token per demo role, as plain lines (not log records) so a person can copy one into
  * GraphiQL's Headers tab as it is.
  */
-async function printDemoTokens(config: TesseraConfig): Promise<void> {
+async function printDemoTokens(config: TesseraConfig, baseUrl: string): Promise<void> {
   if (!config.auth.jwt?.secret) return;
   const lines = ['Demo tokens (valid 12 h), for GraphiQL\'s Headers tab; without one you see public data only:'];
+  let adminToken = '';
   for (const [who, claims] of DEMO_IDENTITIES) {
     const token = await mintToken(config.auth.jwt, { ...claims, scopes: [], ttl: '12h' });
+    if (claims.roles.includes('admin')) adminToken = token;
     lines.push(`  ${who}: {"Authorization": "Bearer ${token}"}`);
   }
+  if (config.telemetry.statusPage) lines.push(`Status page (as admin): ${baseUrl}/_tessera#token=${adminToken}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -47,7 +50,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const port = choosePort(options.port, process.env, config.server.port);
     const running = await listen(gateway, port, config.server.host);
     for (const name of DEMO_SERVICE_NAMES) gateway.logger.info(`demo service ${name} at ${demo.services[name].url}`);
-    await printDemoTokens(config);
+    await printDemoTokens(config, running.url);
     gateway.logger.info(`Tessera demo ready: GraphiQL at ${running.url}${config.server.graphqlPath}`);
     closeOnSignals(async () => {
       await running.close();

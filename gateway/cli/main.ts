@@ -26,6 +26,13 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+function workers(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 256) throw new InvalidArgumentError('expected a number of workers (1-256) or "auto" (one per CPU)');
+  return parsed;
+}
+
 function milliseconds(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number of milliseconds');
@@ -44,6 +51,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
     .option('-p, --port <port>', 'port to listen on (default: $PORT, then server.port)', port)
     .option('--host <host>', 'interface to listen on (default: server.host)')
+    .option('-w, --workers <n>', 'worker processes sharing the port (node:cluster); "auto": one per CPU', workers)
     // Commander passes (options, command): wrap, so the command object never lands in a parameter.
     .action((options: ServeOptions) => runServe(options));
 

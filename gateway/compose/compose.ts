@@ -3,7 +3,7 @@ import { Subschema } from '@graphql-tools/delegate';
 import type { IResolvers } from '@graphql-tools/utils';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import type { SourceConfig, TesseraConfig } from '../config/schema';
-import type { UpstreamObserver } from '../upstream/fetch';
+import type { UpstreamHooks, UpstreamObserver, UpstreamTrace } from '../upstream/fetch';
 import { relaxGuardedFields } from '../auth/guarded-fields';
 import { checkRuleTargets, ownerFieldsByCoordinate } from '../auth/rules';
 import { withDeprecations } from './deprecations';
@@ -27,6 +27,8 @@ export interface ComposedGateway {
 export interface ComposeOptions {
   /** Told about every upstream call (metrics, logs); composing alone needs none. */
   observe?: UpstreamObserver;
+  /** Traces every upstream call (W3C trace context sent upstream); absent when tracing is off. */
+  trace?: UpstreamTrace;
   /** Told about each warning as it is found (the full list is also returned). */
   onWarning?: (warning: CompositionWarning) => void;
 }
@@ -46,7 +48,7 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
     options.onWarning?.(warning);
   };
   const observe = options.observe ?? (() => {});
-  const built = await Promise.allSettled(config.sources.map((source) => buildSubgraph(source, observe, warn)));
+  const built = await Promise.allSettled(config.sources.map((source) => buildSubgraph(source, { observe, trace: options.trace }, warn)));
   const subgraphs = built.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const close = async () => {
     await Promise.all(subgraphs.map((subgraph) => subgraph.close()));
@@ -146,6 +148,6 @@ function withRequiredFields(
   return merged as IResolvers;
 }
 
-function buildSubgraph(source: SourceConfig, observe: UpstreamObserver, warn: (w: CompositionWarning) => void): Promise<Subgraph> {
-  return source.kind === 'graphql' ? buildGraphqlSubgraph(source, observe) : buildOpenApiSubgraph(source, observe, warn);
+function buildSubgraph(source: SourceConfig, hooks: UpstreamHooks, warn: (w: CompositionWarning) => void): Promise<Subgraph> {
+  return source.kind === 'graphql' ? buildGraphqlSubgraph(source, hooks) : buildOpenApiSubgraph(source, hooks, warn);
 }

@@ -5,7 +5,7 @@ import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { ExecutionResult, Executor } from '@graphql-tools/utils';
 import { schemaFromExecutor, wrapSchema } from '@graphql-tools/wrap';
 import type { GraphqlSourceConfig } from '../config/schema';
-import { createUpstreamClient, type UpstreamObserver } from '../upstream/fetch';
+import { createUpstreamClient, type UpstreamHooks } from '../upstream/fetch';
 import { createUpstreamAuthorizer } from '../upstream/upstream-auth';
 import { toFieldError } from './field-errors';
 import type { Subgraph } from './subgraph';
@@ -14,14 +14,14 @@ import type { Subgraph } from './subgraph';
 const KEY_ALIAS = '__tessera_key';
 
 /** An existing GraphQL service as a source: its schema from an SDL file or by introspection. */
-export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, observe: UpstreamObserver): Promise<Subgraph> {
+export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, hooks: UpstreamHooks): Promise<Subgraph> {
   const upstream = createUpstreamClient({
     source: source.name,
     timeoutMs: source.timeoutMs,
     headers: source.headers,
     forwardHeaders: source.forwardHeaders,
     operationOf: () => 'graphql',
-    observe,
+    ...hooks,
     authorize: createUpstreamAuthorizer(source),
   });
   const http = buildHTTPExecutor({ endpoint: source.url, fetch: (url, init, context) => upstream.fetch(url, init, context) });

@@ -1,7 +1,7 @@
 import { type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { OpenApiSourceConfig } from '../config/schema';
-import { createUpstreamClient, type UpstreamObserver } from '../upstream/fetch';
+import { createUpstreamClient, type UpstreamHooks } from '../upstream/fetch';
 import { createUpstreamAuthorizer } from '../upstream/upstream-auth';
 import { toFieldError } from './field-errors';
 import { markNullListItems, restoreNullItems } from './null-items';
@@ -14,7 +14,7 @@ import type { WarningSink } from './warnings';
 
 export async function buildOpenApiSubgraph(
   source: OpenApiSourceConfig,
-  observe: UpstreamObserver,
+  hooks: UpstreamHooks,
   warn: WarningSink,
 ): Promise<Subgraph> {
   const spec = await readSpec(source.spec, source.name);
@@ -27,7 +27,7 @@ export async function buildOpenApiSubgraph(
     headers: source.headers,
     forwardHeaders: source.forwardHeaders,
     operationOf: createOperationMatcher(spec),
-    observe,
+    ...hooks,
     adaptBody: markNullListItems,
     authorize: createUpstreamAuthorizer(source, spec.components?.securitySchemes ?? spec.securityDefinitions),
   });

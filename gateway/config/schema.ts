@@ -331,6 +331,13 @@ export const configSchema = z
           .optional()
           .describe('Require a non-simple header (e.g. content-type: application/json or x-graphql-csrf) on GET and form requests. Default: off (development), on (production).'),
         cors: corsSchema.prefault({}),
+        adminPort: z
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .optional()
+          .describe('Serve /metrics, /_tessera and /_tessera/usage on this port only (not on `port`); unset: on `port`, open unless auth protects them.'),
       })
       .strict()
       .prefault({}),
@@ -338,6 +345,28 @@ export const configSchema = z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
         pretty: z.enum(['auto', 'always', 'never']).default('auto').describe('auto: pretty on a TTY, JSON lines otherwise.'),
+      })
+      .strict()
+      .prefault({}),
+    telemetry: z
+      .object({
+        tracing: z
+          .object({
+            otlpEndpoint: httpUrl
+              .optional()
+              .describe('OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces. Unset: tracing is off and costs nothing.'),
+            serviceName: z.string().min(1).default('tessera').describe('service.name of the exported spans.'),
+            sampleRatio: z.number().min(0).max(1).default(1).describe('Share of new traces sampled (0..1); a sampled parent from the client is always followed.'),
+          })
+          .strict()
+          .prefault({}),
+        usage: z
+          .object({
+            windowSeconds: z.number().int().min(10).max(86_400).default(300).describe('How far back the usage figures and the status page reach.'),
+          })
+          .strict()
+          .prefault({}),
+        statusPage: z.boolean().default(true).describe('Serve GET /_tessera (status page) and GET /_tessera/usage (figures as JSON).'),
       })
       .strict()
       .prefault({}),

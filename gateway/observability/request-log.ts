@@ -1,25 +1,48 @@
 import { randomUUID } from 'node:crypto';
+import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { identityOf } from '../auth/identity';
 import type { UpstreamCall } from '../upstream/fetch';
+import { createFieldUsage } from './field-usage';
 import type { Logger } from './logger';
 import type { GatewayMetrics } from './metrics';
+import type { UsageStats } from './usage';
+
+/**
+ * The slice of the GraphQL context a response cache may fill in (`hit`, `miss`, `bypass`…), read
+ * once the response is sent; nothing sets it until a cache plugin does.
+ */
+export interface CacheStatusContext {
+  cacheStatus?: string;
+}
+
+export interface RequestObservabilityOptions {
+  logger: Logger;
+  metrics: GatewayMetrics;
+  usage: UsageStats;
+  /** The trace id of the request's span when tracing is on; otherwise the client's `traceparent` one is logged. */
+  traceIdOf?: (request: Request) => string | undefined;
+}
 
 interface RequestRecord {
   id: string;
   started: number;
   operation?: string;
   upstreamCalls: number;
-  errors: number;
+  errors: Array<{ code: string; message: string; path?: ReadonlyArray<string | number> }>;
+  fields: readonly string[];
+  context?: CacheStatusContext;
 }
 
 /**
- * One log line and one duration observation per GraphQL request: operation name, outcome,
- * duration and how many upstream calls it took. Per-request state lives in a WeakMap keyed by the
- * request object, which the GraphQL context carries, so upstream calls made deep inside stitching
- * are counted against the request that caused them.
+ * Per GraphQL request: one log line, the request metrics and the usage figures (operation, outcome,
+ * duration, error codes, upstream calls, fields, cache status). Per-request state lives in a
+ * WeakMap keyed by the request object, which the GraphQL context carries, so upstream calls made
+ * deep inside stitching are counted against the request that caused them.
  */
-export function useRequestObservability(logger: Logger, metrics: GatewayMetrics) {
+export function useRequestObservability({ logger, metrics, usage, traceIdOf = traceIdFromHeader }: RequestObservabilityOptions) {
   const records = new WeakMap<Request, RequestRecord>();
+  const fieldsOf = createFieldUsage();
   const recordOf = (context: unknown) => {
     const request = (context as { request?: Request } | undefined)?.request;
     return request ? records.get(request) : undefined;
@@ -27,6 +50,7 @@ export function useRequestObservability(logger: Logger, metrics: GatewayMetrics)
 
   const observeUpstream = (call: UpstreamCall, context: unknown) => {
     metrics.recordUpstream(call);
+    usage.recordUpstream(call);
     const record = recordOf(context);
     if (record) record.upstreamCalls++;
   };
@@ -35,7 +59,7 @@ export function useRequestObservability(logger: Logger, metrics: GatewayMetrics)
     onRequest({ request }) {
       // The caller's id when it sent one (so its logs and ours join up), a fresh one otherwise.
       const id = request.headers.get('x-request-id')?.slice(0, 128) || randomUUID();
-      records.set(request, { id, started: performance.now(), upstreamCalls: 0, errors: 0 });
+      records.set(request, { id, started: performance.now(), upstreamCalls: 0, errors: [], fields: [] });
     },
     onParams({ params, request }) {
       const record = records.get(request);
@@ -43,17 +67,20 @@ export function useRequestObservability(logger: Logger, metrics: GatewayMetrics)
     },
     onExecute({ args }) {
       const record = recordOf(args.contextValue);
-      if (record && !args.operationName) record.operation = operationNameOf(args.document) ?? 'anonymous';
+      if (!record) return;
+      if (!args.operationName) record.operation = operationNameOf(args.document) ?? 'anonymous';
+      record.fields = fieldsOf(args.schema, args.document);
+      record.context = args.contextValue as CacheStatusContext;
     },
     onResultProcess({ request, result }) {
       const record = records.get(request);
-      const results = Array.isArray(result) ? result : [result];
       if (!record) return;
-      for (const r of results) {
-        const errors = (r as { errors?: Array<{ extensions?: Record<string, unknown> }> }).errors ?? [];
-        record.errors += errors.length;
-        // A masked error says only "Unexpected error."; the request id finds its logged cause.
-        for (const error of errors) if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') error.extensions.requestId = record.id;
+      for (const r of Array.isArray(result) ? result : [result]) {
+        for (const error of (r as { errors?: readonly GraphQLError[] }).errors ?? []) {
+          record.errors.push({ code: codeOf(error), message: error.message, ...(error.path ? { path: error.path } : {}) });
+          // A masked error says only "Unexpected error."; the request id finds its logged cause.
+          if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') (error.extensions as Record<string, unknown>).requestId = record.id;
+        }
       }
     },
     onResponse({ request, response }) {
@@ -62,23 +89,43 @@ export function useRequestObservability(logger: Logger, metrics: GatewayMetrics)
       response.headers.set('x-request-id', record.id);
       if (!record.operation) return; // not a GraphQL request (GraphiQL page, health, metrics)
       const durationMs = performance.now() - record.started;
-      const outcome = record.errors > 0 || response.status >= 400 ? 'error' : 'ok';
-      metrics.recordRequest(record.operation, outcome, durationMs / 1000);
+      const outcome = record.errors.length > 0 || response.status >= 400 ? 'error' : 'ok';
+      const errorCodes = record.errors.map((e) => e.code);
+      const cacheStatus = record.context?.cacheStatus;
+      metrics.recordRequest({ operation: record.operation, outcome, seconds: durationMs / 1000, errorCodes, cacheStatus });
+      usage.recordRequest({ operation: record.operation, durationMs, fields: record.fields, errors: record.errors });
+      const identity = identityOf(record.context);
       logger.info(
         {
           requestId: record.id,
+          traceId: traceIdOf(request),
           operation: record.operation,
+          // who, never how: subject and kind of credential, no token or claim
+          client: identity ? { subject: identity.subject, kind: identity.kind } : null,
           status: response.status,
           outcome,
           durationMs: Math.round(durationMs * 10) / 10,
           upstreamCalls: record.upstreamCalls,
-          errors: record.errors,
+          errors: record.errors.length,
+          ...(errorCodes.length ? { errorCodes: [...new Set(errorCodes)] } : {}),
+          cacheStatus,
         },
         'graphql request',
       );
     },
   };
   return { plugin, observeUpstream };
+}
+
+function codeOf(error: GraphQLError): string {
+  const code = (error.extensions as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : 'UNKNOWN';
+}
+
+/** W3C `traceparent`: version-traceid-parentid-flags; the trace id, when the client sent a valid one. */
+function traceIdFromHeader(request: Request): string | undefined {
+  const match = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(request.headers.get('traceparent')?.trim() ?? '');
+  return match && !/^0+$/.test(match[1]) ? match[1] : undefined;
 }
 
 function operationNameOf(document: { definitions: ReadonlyArray<{ kind: string; name?: { value: string } }> }): string | undefined {

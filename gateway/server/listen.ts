@@ -1,11 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../gateway';
+import type { AdminListenerContext } from './admin-port';
 
 export interface ListeningGateway {
   server: Server;
   /** e.g. http://127.0.0.1:4000 */
   url: string;
+  /** The admin listener's base URL, when `adminPort` was given. */
+  adminUrl?: string;
   close(): Promise<void>;
 }
 
@@ -13,8 +16,32 @@ export interface ListeningGateway {
  * Serves a gateway over node:http; `close` stops accepting, ends idle keep-alive sockets, waits for
  * requests in flight, then releases the gateway's upstream connections.
  */
-export async function listen(gateway: Gateway, port: number, host: string): Promise<ListeningGateway> {
-  const server = createServer(gateway.yoga);
+export async function listen(gateway: Gateway, port: number, host: string, adminPort?: number): Promise<ListeningGateway> {
+  const server = await startServer(createServer(gateway.yoga), port, host);
+  // The admin listener marks its requests in the server context (see admin-port.ts).
+  const admin =
+    adminPort === undefined
+      ? undefined
+      : await startServer(
+          createServer((req, res) => gateway.yoga(req, res, { adminListener: true } satisfies AdminListenerContext as object)),
+          adminPort,
+          host,
+        ).catch(async (error: unknown) => {
+          await stopServer(server);
+          throw error;
+        });
+  return {
+    server,
+    url: baseUrl(server),
+    adminUrl: admin && baseUrl(admin),
+    close: async () => {
+      await Promise.all([stopServer(server), admin && stopServer(admin)]);
+      await gateway.close();
+    },
+  };
+}
+
+async function startServer(server: Server, port: number, host: string): Promise<Server> {
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -23,18 +50,19 @@ export async function listen(gateway: Gateway, port: number, host: string): Prom
       resolve();
     });
   });
+  return server;
+}
+
+function stopServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2_000).unref();
+  });
+}
+
+function baseUrl(server: Server): string {
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    server,
-    url: `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${address.port}`,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 2_000).unref();
-      });
-      await gateway.close();
-    },
-  };
+  return `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${address.port}`;
 }

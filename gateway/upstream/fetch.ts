@@ -5,6 +5,8 @@ import type { UpstreamAuthorizer } from './upstream-auth';
 /** What the gateway learns from each upstream call; observability turns it into metrics and logs. */
 export interface UpstreamCall {
   source: string;
+  /** Origin (scheme, host, port) of the instance called: configured, so a bounded label. */
+  instance: string;
   /** operationId (REST), or `graphql`: a bounded label, so metrics never carry raw URLs. */
   operation: string;
   /** HTTP status, or `timeout` / `network_error` when no response arrived. */
@@ -16,14 +18,28 @@ export interface UpstreamCall {
 
 export type UpstreamObserver = (call: UpstreamCall, context: unknown) => void;
 
-export interface UpstreamFetchOptions {
+/**
+ * Optional tracing of each call (gateway/observability/tracing): the trace-context headers to send
+ * upstream, and a callback told how the call ended. Absent when tracing is off.
+ */
+export type UpstreamTrace = (
+  call: { source: string; instance: string; operation: string; method: string; url: URL },
+  context: unknown,
+) => { headers: Record<string, string>; end(status: string): void } | undefined;
+
+/** What observability hooks into every upstream call. */
+export interface UpstreamHooks {
+  observe: UpstreamObserver;
+  trace?: UpstreamTrace;
+}
+
+export interface UpstreamFetchOptions extends UpstreamHooks {
   source: string;
   timeoutMs: number;
   headers: Record<string, string>;
   forwardHeaders: string[];
   /** Names the operation a request belongs to (e.g. by matching the spec's path templates). */
   operationOf: (method: string, url: URL) => string;
-  observe: UpstreamObserver;
   /** Rewrites a reply body before the loader reads it (for loader quirks; see openapi-subgraph). */
   adaptBody?: (body: string, status: number) => string;
   /** The gateway's credentials and the caller's signed identity (see upstream-auth). */
@@ -73,7 +89,7 @@ export interface UpstreamClient {
  * CPU than the rest of an upstream call in profiles, and loaders only need status, headers and text.
  */
 export function createUpstreamClient(options: UpstreamFetchOptions): UpstreamClient {
-  const { source, timeoutMs, headers, operationOf, observe, adaptBody, authorize } = options;
+  const { source, timeoutMs, headers, operationOf, observe, trace, adaptBody, authorize } = options;
   // Identity headers come from the gateway, signed, or not at all: never copied from a client.
   const forwardHeaders = options.forwardHeaders.filter((name) => !IDENTITY_HEADER_NAMES.has(name));
   const pool = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
@@ -91,14 +107,18 @@ export function createUpstreamClient(options: UpstreamFetchOptions): UpstreamCli
     }
     for (const [name, value] of Object.entries(headers)) outgoing[name.toLowerCase()] = value;
     if (authorize) Object.assign(outgoing, await authorize(method, target, context));
+    const span = trace?.({ source, instance: target.origin, operation, method, url: target }, context);
+    if (span) Object.assign(outgoing, span.headers);
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     // The caller's own signal (a client that went away, an executor's deadline) also ends the call.
     const signal = init?.signal ? AbortSignal.any([timeout.signal, init.signal]) : timeout.signal;
     const started = performance.now();
     // Calls without a request context (start-up introspection) are not client traffic.
-    const report = (status: string, cacheControl?: string) =>
-      context !== undefined && observe({ source, operation, status, durationMs: performance.now() - started, cacheControl }, context);
+    const report = (status: string, cacheControl?: string) => {
+      span?.end(status);
+      if (context !== undefined) observe({ source, instance: target.origin, operation, status, durationMs: performance.now() - started, cacheControl }, context);
+    };
     let status: number;
     let body: string;
     let responseHeaders: Dispatcher.ResponseData['headers'];

@@ -6,23 +6,13 @@
  * Needs /usr/bin/chromium (`apt-get update && apt-get install -y chromium`); without it the test
  * fails rather than skips, because CI installs it.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { EXAMPLE_TABS } from '../../gateway/server/example-queries';
+import { launchChromium } from '../support/chromium';
 import { REPO_ROOT, startDemoGateway, type RunningGateway } from '../support/harness';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');
 const EXECUTE = 'Execute query (Ctrl-Enter)';
 const TYPED_QUERY = '{ orders(limit: 2) { id customer { name } product { title } } }';
@@ -37,14 +27,8 @@ let harness: RunningGateway | undefined;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Browser tests need Debian's chromium at ${CHROMIUM}, which is missing. Install it with: ` +
-        'apt-get update && apt-get install -y chromium',
-    );
-  }
   harness = await startDemoGateway();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -1,5 +1,9 @@
 import { PassThrough } from 'node:stream';
+import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { createLogger } from '../../gateway/observability/logger';
+import { createMetrics } from '../../gateway/observability/metrics';
+import { useRequestObservability } from '../../gateway/observability/request-log';
+import { createUsageStats } from '../../gateway/observability/usage';
 import { startDemoGateway, type RunningGateway } from '../support/harness';
 import { asUser } from '../support/identity';
 
@@ -40,5 +44,35 @@ describe('one structured log line per GraphQL request', () => {
     expect(line).toMatchObject({ operation: 'anonymous', outcome: 'error', errors: 1, upstreamCalls: 1 });
     expect(line.requestId).toBe(headers.get('x-request-id'));
     expect(line.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('log line fields filled by other capabilities', () => {
+  test('client identity (subject and kind only), cache status from the context, trace id from the client', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)));
+    const metrics = createMetrics();
+    const observability = useRequestObservability({ logger: createLogger({ level: 'info', pretty: 'never' }, stream), metrics, usage: createUsageStats() });
+    // Stand-ins for authentication and the response cache: they put their findings on the context.
+    const identity = { subject: 'client-7', kind: 'jwt', roles: ['admin'], scopes: ['read'], claims: { email: 'secret@example.com' } };
+    const findings: Plugin<{ identity?: unknown; cacheStatus?: string }> = { onContextBuilding: ({ extendContext }) => extendContext({ identity, cacheStatus: 'hit' }) };
+    const yoga = createYoga({
+      schema: createSchema({ typeDefs: 'type Query { ok: Boolean }', resolvers: { Query: { ok: () => true } } }),
+      logging: false,
+      plugins: [findings, observability.plugin],
+    });
+    const response = await yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', authorization: 'Bearer secret-token' },
+      body: JSON.stringify({ query: 'query Ok { ok }' }),
+    });
+    expect(await response.json()).toEqual({ data: { ok: true } });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.filter((l) => l.msg === 'graphql request')).toEqual([
+      expect.objectContaining({ operation: 'Ok', traceId: '0af7651916cd43dd8448eb211c80319c', client: { subject: 'client-7', kind: 'jwt' }, cacheStatus: 'hit' }),
+    ]);
+    expect(JSON.stringify(lines)).not.toMatch(/secret-token|secret@example\.com|admin/);
+    expect(await metrics.registry.metrics()).toMatch(/^tessera_cache_requests_total\{status="hit"\} 1$/m);
   });
 });

@@ -59,10 +59,10 @@ describe('operations endpoints', () => {
     const response = await fetch(`${gw.base}/metrics`);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
-    expect(text).toMatch(/tessera_upstream_requests_total\{source="orders",operation="listOrders",status="200"\} [1-9]/);
-    expect(text).toMatch(/tessera_upstream_requests_total\{source="users",operation="getUsersByIds",status="200"\} [1-9]/);
-    expect(text).toMatch(/tessera_upstream_requests_total\{source="users",operation="getUser",status="404"\} [1-9]/);
-    expect(text).toMatch(/tessera_upstream_request_duration_seconds_bucket\{le="[^"]+",source="orders",operation="listOrders"\}/);
+    expect(text).toMatch(/tessera_upstream_requests_total\{source="orders",instance="[^"]+",operation="listOrders",status="200"\} [1-9]/);
+    expect(text).toMatch(/tessera_upstream_requests_total\{source="users",instance="[^"]+",operation="getUsersByIds",status="200"\} [1-9]/);
+    expect(text).toMatch(/tessera_upstream_requests_total\{source="users",instance="[^"]+",operation="getUser",status="404"\} [1-9]/);
+    expect(text).toMatch(/tessera_upstream_request_duration_seconds_bucket\{le="[^"]+",source="orders",instance="[^"]+",operation="listOrders"\}/);
     expect(text).toMatch(/tessera_graphql_request_duration_seconds_count\{operation="OrdersPage",outcome="ok"\} 1/);
     expect(text).toMatch(/tessera_graphql_request_duration_seconds_count\{operation="Missing",outcome="error"\} 1/);
     // Health probes are not client traffic.

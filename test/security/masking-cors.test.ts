@@ -5,6 +5,7 @@ import { createSchema, createYoga } from 'graphql-yoga';
 import { createLogger, toYogaLogger } from '../../gateway/observability/logger';
 import { createMetrics } from '../../gateway/observability/metrics';
 import { useRequestObservability } from '../../gateway/observability/request-log';
+import { createUsageStats } from '../../gateway/observability/usage';
 import { maskUnexpectedErrors } from '../../gateway/security/mask-errors';
 import { startDemoGateway } from '../support/harness';
 
@@ -14,7 +15,7 @@ describe('error masking', () => {
     const stream = new PassThrough();
     stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)));
     const logger = createLogger({ level: 'info', pretty: 'never' }, stream);
-    const observability = useRequestObservability(logger, createMetrics());
+    const observability = useRequestObservability({ logger, metrics: createMetrics(), usage: createUsageStats() });
     // The same wiring as gateway.ts, around a resolver with a bug that would leak internals.
     const yoga = createYoga({
       schema: createSchema({

@@ -19,6 +19,8 @@ export interface RunningGateway {
   base: string;
   /** the GraphQL endpoint */
   url: string;
+  /** the admin listener (server.adminPort), when configured */
+  adminBase?: string;
   gateway: Gateway;
   services: Record<DemoServiceName, RunningService>;
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
@@ -51,10 +53,11 @@ export async function startDemoGateway(options: StartOptions = {}): Promise<Runn
     config = { ...config, cache: { ...config.cache, enabled: false } };
     if (options.configure) config = options.configure(config);
     const gateway = await createGateway(config, { logger: options.logger ?? pino({ level: 'silent' }), env });
-    const running = await listen(gateway, 0, '127.0.0.1');
+    const running = await listen(gateway, 0, '127.0.0.1', config.server.adminPort);
     const url = `${running.url}${config.server.graphqlPath}`;
     return {
       base: running.url,
+      adminBase: running.adminUrl,
       url,
       gateway,
       services: demo.services,
