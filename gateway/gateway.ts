@@ -10,20 +10,36 @@ import { EXAMPLE_TABS } from './server/example-queries';
 import { renderLocalGraphiQL, useGraphiQLAssets } from './server/graphiql';
 import { useHealthEndpoints } from './server/health';
 import { useMetricsEndpoint } from './server/metrics-endpoint';
+import { loadConfig } from './config/load';
+import { createLiveSchema } from './reload/live-schema';
+import { watchSources } from './reload/watch';
+import { useRequestDeadline } from './upstream/deadline';
+import type { GatewayStatus } from './upstream/status';
+import { createUpstreams } from './upstream/upstreams';
 
 export interface Gateway {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- yoga's own defaults: no server or user context
   yoga: YogaServerInstance<{}, {}>;
-  schema: GraphQLSchema;
+  /** The schema served now (it changes on reload). */
+  readonly schema: GraphQLSchema;
+  /** Warnings of the first composition. */
   warnings: CompositionWarning[];
   metrics: GatewayMetrics;
   logger: Logger;
-  /** Releases upstream connections; call after the HTTP server stopped. */
+  /** Upstream pools and schema version, for /readyz, /metrics and the status page. */
+  status: GatewayStatus;
+  /** Recomposes (re-reading the config file, if any) and swaps the schema; keeps the last good one on failure. */
+  reload(reason: string): Promise<void>;
+  /** Stops watching, releases upstream connections; call after the HTTP server stopped. */
   close(): Promise<void>;
 }
 
 export interface GatewayOptions {
   logger?: Logger;
+  /** The file the config came from: watched, and read again on reload. */
+  configFile?: string;
+  /** Environment for re-reading the config file. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -34,15 +50,39 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const logger = options.logger ?? createLogger(config.logging);
   const metrics = createMetrics();
   const observability = useRequestObservability(logger, metrics);
-
-  const { schema, warnings, close } = await composeGateway(config, {
+  const deadline = useRequestDeadline(config.resilience.requestTimeoutMs);
+  const upstreams = createUpstreams({
     observe: observability.observeUpstream,
-    onWarning: (warning) => logger.warn(formatWarning(warning)),
+    remainingMs: deadline.remainingMs,
+    onRetry: metrics.recordRetry,
+    onProbe: metrics.recordHealthProbe,
+    retryBudget: config.resilience.retryBudget,
+    retireAfterMs: config.resilience.requestTimeoutMs,
   });
+  const compose = (current: TesseraConfig) => composeGateway(current, { upstreams, onWarning: (warning) => logger.warn(formatWarning(warning)) });
+  let composed: Awaited<ReturnType<typeof compose>>;
+  try {
+    composed = await compose(config);
+  } catch (error) {
+    await upstreams.close();
+    throw error;
+  }
+  const live = createLiveSchema({ config, schema: composed.schema }, {
+    compose: async (next) => (await compose(next)).schema,
+    readConfig: () => (options.configFile ? loadConfig(options.configFile, { env: options.env }).config : live.config()),
+    onSwap: (next) => {
+      upstreams.retain(next.sources);
+      watcher.sync();
+    },
+    logger,
+  });
+  const watcher = watchSources({ config: live.config, configFile: options.configFile, reload: live.reload, onPoll: metrics.recordSpecPoll });
+  const status: GatewayStatus = { sources: upstreams.status, schema: live.status };
+  metrics.watchUpstreams(upstreams.status);
 
   const { graphqlPath } = config.server;
   const yoga = createYoga({
-    schema,
+    schema: () => live.current(), // read per request: a reload swaps it, requests in flight keep theirs
     graphqlEndpoint: graphqlPath,
     landingPage: false,
     maskedErrors: config.server.maskErrors,
@@ -50,13 +90,28 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     graphiql: config.server.graphiql ? { title: 'Tessera', defaultTabs: EXAMPLE_TABS } : false,
     renderGraphiQL: renderLocalGraphiQL(graphqlPath),
     plugins: [
-      useHealthEndpoints(config.sources), // /healthz, /readyz
+      useHealthEndpoints({ status, probed: upstreams.ready }), // /healthz, /readyz
+      deadline.plugin, // per request: the deadline its upstream calls share
       useMetricsEndpoint(metrics.registry), // /metrics
       ...(config.server.graphiql ? [useGraphiQLAssets(graphqlPath)] : []), // GraphiQL's scripts and styles, no CDN
       observability.plugin, // per request: one log line, duration histogram, upstream call count
     ],
   });
-  return { yoga, schema, warnings, metrics, logger, close };
+  return {
+    yoga,
+    get schema() {
+      return live.current();
+    },
+    warnings: composed.warnings,
+    metrics,
+    logger,
+    status,
+    reload: live.reload,
+    async close() {
+      watcher.stop();
+      await upstreams.close();
+    },
+  };
 }
 
 /** yoga logs through pino: errors keep their stack (`err`), other values stay structured. */

@@ -2,7 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { Subschema } from '@graphql-tools/delegate';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import type { SourceConfig, TesseraConfig } from '../config/schema';
-import type { UpstreamObserver } from '../upstream/fetch';
+import { createUpstreams, type Upstreams } from '../upstream/upstreams';
 import { CompositionError } from './errors';
 import { buildGraphqlSubgraph } from './graphql-subgraph';
 import { linkResolvers, linkTypeDefs, planLinks, withBatchFields } from './links';
@@ -16,13 +16,13 @@ export interface ComposedGateway {
   schema: GraphQLSchema;
   warnings: CompositionWarning[];
   subgraphs: Subgraph[];
-  /** Releases every source's upstream connections. */
+  /** Releases the upstream connections composing opened (none when `upstreams` was given). */
   close(): Promise<void>;
 }
 
 export interface ComposeOptions {
-  /** Told about every upstream call (metrics, logs); composing alone needs none. */
-  observe?: UpstreamObserver;
+  /** The sources' pools (a gateway's, kept across reloads); without them composing makes its own. */
+  upstreams?: Upstreams;
   /** Told about each warning as it is found (the full list is also returned). */
   onWarning?: (warning: CompositionWarning) => void;
 }
@@ -40,11 +40,11 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
     if (composing) warnings.push(warning);
     options.onWarning?.(warning);
   };
-  const observe = options.observe ?? (() => {});
-  const built = await Promise.allSettled(config.sources.map((source) => buildSubgraph(source, observe, warn)));
+  const upstreams = options.upstreams ?? createUpstreams();
+  const built = await Promise.allSettled(config.sources.map((source) => buildSubgraph(source, upstreams, warn)));
   const subgraphs = built.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const close = async () => {
-    await Promise.all(subgraphs.map((subgraph) => subgraph.close()));
+    if (!options.upstreams) await upstreams.close();
   };
   const failed = built.findIndex((result) => result.status === 'rejected');
   if (failed >= 0) {
@@ -108,6 +108,6 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[]): GraphQLSchema {
   }
 }
 
-function buildSubgraph(source: SourceConfig, observe: UpstreamObserver, warn: (w: CompositionWarning) => void): Promise<Subgraph> {
-  return source.kind === 'graphql' ? buildGraphqlSubgraph(source, observe) : buildOpenApiSubgraph(source, observe, warn);
+function buildSubgraph(source: SourceConfig, upstreams: Upstreams, warn: (w: CompositionWarning) => void): Promise<Subgraph> {
+  return source.kind === 'graphql' ? buildGraphqlSubgraph(source, upstreams) : buildOpenApiSubgraph(source, upstreams, warn);
 }

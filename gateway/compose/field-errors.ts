@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { UpstreamTimeoutError, UpstreamUnreachableError } from '../upstream/fetch';
+import { UpstreamBadResponseError, UpstreamTimeoutError, UpstreamUnreachableError } from '../upstream/errors';
 
 /**
  * Every upstream failure reaches clients as one GraphQL error on the field that needed it, with
@@ -16,8 +16,13 @@ export function toFieldError(error: unknown, source: string): GraphQLError {
   if (error instanceof UpstreamUnreachableError) {
     return fieldError(error.message, { code: 'UPSTREAM_UNAVAILABLE', source, status: 503 });
   }
+  if (error instanceof UpstreamBadResponseError) {
+    return fieldError(error.message, { code: 'UPSTREAM_BAD_RESPONSE', source, status: 502 });
+  }
   const cause = unwrap(error);
-  if (cause instanceof UpstreamTimeoutError || cause instanceof UpstreamUnreachableError) return toFieldError(cause, source);
+  if (cause instanceof UpstreamTimeoutError || cause instanceof UpstreamUnreachableError || cause instanceof UpstreamBadResponseError) {
+    return toFieldError(cause, source);
+  }
   const response = responseOf(error);
   if (response) {
     const { status, body } = response;

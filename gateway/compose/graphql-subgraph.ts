@@ -5,7 +5,8 @@ import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { ExecutionResult, Executor } from '@graphql-tools/utils';
 import { schemaFromExecutor, wrapSchema } from '@graphql-tools/wrap';
 import type { GraphqlSourceConfig } from '../config/schema';
-import { createUpstreamClient, type UpstreamObserver } from '../upstream/fetch';
+import { instanceUrls } from '../upstream/pool';
+import type { Upstreams } from '../upstream/upstreams';
 import { toFieldError } from './field-errors';
 import type { Subgraph } from './subgraph';
 
@@ -13,30 +14,16 @@ import type { Subgraph } from './subgraph';
 const KEY_ALIAS = '__tessera_key';
 
 /** An existing GraphQL service as a source: its schema from an SDL file or by introspection. */
-export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, observe: UpstreamObserver): Promise<Subgraph> {
-  const upstream = createUpstreamClient({
-    source: source.name,
-    timeoutMs: source.timeoutMs,
-    headers: source.headers,
-    forwardHeaders: source.forwardHeaders,
-    operationOf: () => 'graphql',
-    observe,
-  });
-  const http = buildHTTPExecutor({ endpoint: source.url, fetch: (url, init, context) => upstream.fetch(url, init, context) });
+export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, upstreams: Upstreams): Promise<Subgraph> {
+  const fetch = upstreams.client(source, () => 'graphql');
+  const http = buildHTTPExecutor({ endpoint: instanceUrls(source)[0], fetch: (url, init, context) => fetch(url, init, context) });
   const executor: Executor = async (request) => withSourceErrors((await http(request)) as ExecutionResult, source.name);
-  let schema: GraphQLSchema;
-  try {
-    schema = await loadSchema(source, executor);
-  } catch (error) {
-    await upstream.close();
-    throw error;
-  }
+  const schema = await loadSchema(source, executor);
   let local: GraphQLSchema | undefined;
   return {
     name: source.name,
     schema,
     executor,
-    close: upstream.close,
     // GraphQL names are already GraphQL names: only the config's renames and hides apply.
     naming: { types: new Map(), rootFields: { Query: new Map(), Mutation: new Map() }, objectFields: new Map(), inputFields: new Map() },
     localSchema: () => (local ??= wrapSchema({ schema, executor })),

@@ -20,8 +20,6 @@ export interface Subgraph {
   naming: NamingMaps;
   /** A schema that runs in-process, to which hidden batch fields can be added. */
   localSchema(): GraphQLSchema;
-  /** Releases the source's upstream connections. */
-  close(): Promise<void>;
   /** How a batched link calls `rawField` for many keys, matching results on `matchField`. */
   batchCaller(rawField: string, matchField: string): BatchCaller;
 }

@@ -1,0 +1,29 @@
+/** A snapshot of the upstream pools, for /readyz, /metrics and the status page. */
+export interface InstanceStatus {
+  /** Base URL of the instance (operators' view; never sent to GraphQL clients). */
+  url: string;
+  healthy: boolean;
+  circuit: 'closed' | 'open' | 'half-open';
+  /** Requests to this instance in flight now. */
+  inFlight: number;
+}
+
+export interface SourceStatus {
+  source: string;
+  instances: InstanceStatus[];
+}
+
+/** The composed schema the gateway serves now. */
+export interface SchemaStatus {
+  /** sha256 (hex, first 12 chars) of the printed public SDL. */
+  version: string;
+  loadedAt: Date;
+  /** Why the last reload failed (the last good schema is still served), if it did. */
+  lastReloadError?: string;
+}
+
+/** Implemented by the gateway; read by health, metrics and the status page. */
+export interface GatewayStatus {
+  sources(): SourceStatus[];
+  schema(): SchemaStatus;
+}
