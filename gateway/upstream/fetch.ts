@@ -176,7 +176,8 @@ async function readCapped(response: Dispatcher.ResponseData, maxBytes: number, s
   }
   const declared = Number(response.headers['content-length']);
   if (declared > maxBytes) {
-    response.body.destroy();
+    // Dropping the connection beats reading a reply we will refuse; the error a destroy emits is ours.
+    response.body.on('error', () => {}).destroy();
     throw new UpstreamBadResponseError(source, `answered with ${declared} bytes, over the ${maxBytes}-byte limit`);
   }
   const chunks: Buffer[] = [];
@@ -184,7 +185,7 @@ async function readCapped(response: Dispatcher.ResponseData, maxBytes: number, s
   for await (const chunk of response.body as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > maxBytes) {
-      response.body.destroy();
+      // Leaving the loop ends the body stream (the iterator's return), so the socket is released.
       throw new UpstreamBadResponseError(source, `answered with more than ${maxBytes} bytes, over the limit`);
     }
     chunks.push(chunk);

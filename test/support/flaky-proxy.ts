@@ -1,0 +1,46 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FlakyProxy {
+  url: string;
+  /** `ok` forwards to the target; `fail` answers 503; `html` answers 200 with an HTML page. */
+  mode: 'ok' | 'fail' | 'html';
+  /** Requests received, by method. */
+  hits: Record<string, number>;
+  close(): Promise<void>;
+}
+
+/** A proxy in front of a demo service that can be told to fail, counting what reaches it. */
+export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
+  const proxy: FlakyProxy = { url: '', mode: 'ok', hits: {}, close: async () => {} };
+  const server: Server = createServer(async (req, res) => {
+    const method = req.method ?? 'GET';
+    proxy.hits[method] = (proxy.hits[method] ?? 0) + 1;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    if (proxy.mode === 'fail') {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end('{"error":"unavailable"}');
+      return;
+    }
+    if (proxy.mode === 'html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<html><body>Bad gateway</body></html>');
+      return;
+    }
+    const upstream = await fetch(`${target}${req.url}`, {
+      method,
+      headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+      body: chunks.length ? Buffer.concat(chunks) : undefined,
+    });
+    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  proxy.close = async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return proxy;
+}
