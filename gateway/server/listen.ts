@@ -11,9 +11,10 @@ export interface ListeningGateway {
 
 /**
  * Serves a gateway over node:http; `close` stops accepting, ends idle keep-alive sockets, waits for
- * requests in flight, then releases the gateway's upstream connections.
+ * requests in flight (at most `drainMs`, then cuts what is left), then releases the gateway's
+ * upstream connections.
  */
-export async function listen(gateway: Gateway, port: number, host: string): Promise<ListeningGateway> {
+export async function listen(gateway: Gateway, port: number, host: string, drainMs = 2_000): Promise<ListeningGateway> {
   const server = createServer(gateway.yoga);
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
@@ -30,9 +31,16 @@ export async function listen(gateway: Gateway, port: number, host: string): Prom
     url: `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${address.port}`,
     close: async () => {
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // A keep-alive socket whose request finishes during the drain turns idle and would hold
+        // close() open until the cut: idle sockets are closed as they appear.
+        const reaper = setInterval(() => server.closeIdleConnections(), 50);
+        const cut = setTimeout(() => server.closeAllConnections(), drainMs);
+        server.close(() => {
+          clearInterval(reaper);
+          clearTimeout(cut);
+          resolve();
+        });
         server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
       await gateway.close();
     },

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { specPath, startDemoServices, type DemoServices } from '../../sources';
+import { REPO_ROOT } from '../support/harness';
+
+const BIN = join(REPO_ROOT, 'bin/tessera.cjs');
+
+/** `tessera serve` on a config of its own (specs in a temp folder, file watching off), on a free port. */
+async function startServe(demo: DemoServices, extraConfig = ''): Promise<{ child: ChildProcess; url: string; spec: string; output: () => string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-signals-'));
+  const spec = join(dir, 'users.yaml');
+  writeFileSync(spec, readFileSync(specPath('users'), 'utf8'));
+  const config = readFileSync(join(REPO_ROOT, 'tessera.config.yaml'), 'utf8')
+    .replace('spec: sources/users/openapi.yaml', `spec: ${spec}`)
+    .replace(/spec: sources\//g, `spec: ${REPO_ROOT}/sources/`)
+    .replace('# yaml-language-server', '#');
+  writeFileSync(join(dir, 'tessera.config.yaml'), `${config}\nresilience:\n  reload: { watch: false }\n${extraConfig}`);
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', NODE_ENV: 'production' };
+  for (const [name, service] of Object.entries(demo.services)) env[`${name.toUpperCase()}_URL`] = service.url;
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', join(dir, 'tessera.config.yaml')], { cwd: REPO_ROOT, env });
+  let seen = '';
+  child.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+  for (let i = 0; i < 300 && !/Tessera serving/.test(seen); i++) {
+    if (child.exitCode !== null) break;
+    await sleep(100);
+  }
+  const url = /"url":"([^"]+)"/.exec(seen)?.[1];
+  if (!url) {
+    child.kill('SIGKILL');
+    throw new Error(`tessera serve did not start:\n${seen}`);
+  }
+  return { child, url, spec, output: () => seen };
+}
+
+async function query<T>(url: string, text: string): Promise<{ status: number; body: { data?: T; errors?: unknown[] } }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: text }) });
+  return { status: response.status, body: (await response.json()) as { data?: T; errors?: unknown[] } };
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+
+describe('tessera serve and signals', () => {
+  test('SIGHUP reloads: a field added to a spec appears, and the log names it', async () => {
+    const demo = await startDemoServices();
+    const serve = await startServe(demo);
+    try {
+      const fields = async () =>
+        (await query<{ __type: { fields: Array<{ name: string }> } }>(serve.url, '{ __type(name: "User") { fields { name } } }')).body.data!.__type.fields.map((f) => f.name);
+      expect(await fields()).not.toContain('nickname');
+      writeFileSync(serve.spec, readFileSync(serve.spec, 'utf8').replace('        name:\n          type: string\n', '        name:\n          type: string\n        nickname:\n          type: string\n'));
+      await sleep(600); // watching is off: nothing happens until the signal
+      expect(await fields()).not.toContain('nickname');
+      serve.child.kill('SIGHUP');
+      let now: string[] = [];
+      for (let i = 0; i < 100 && !now.includes('nickname'); i++) {
+        await sleep(100);
+        now = await fields();
+      }
+      expect(now).toContain('nickname');
+      expect(serve.output()).toMatch(/schema reloaded \(SIGHUP\): added User\.nickname/);
+    } finally {
+      serve.child.kill('SIGKILL');
+      await exited(serve.child);
+      await demo.close();
+    }
+  });
+
+  test('SIGTERM drains: a request in flight finishes, new connections are refused, the process exits 0', async () => {
+    const demo = await startDemoServices({ latencyMs: 1_500 });
+    const serve = await startServe(demo);
+    try {
+      const inFlight = query<{ user: { name: string } }>(serve.url, '{ user(id: "1") { name } }');
+      await sleep(400); // the upstream call is under way (the service answers after 1.5 s)
+      serve.child.kill('SIGTERM');
+      const { status, body } = await inFlight;
+      expect(status).toBe(200);
+      expect(body.errors).toBeUndefined();
+      expect(body.data!.user.name).toEqual(expect.any(String));
+      expect(await exited(serve.child)).toBe(0);
+      await expect(fetch(serve.url)).rejects.toThrow();
+    } finally {
+      serve.child.kill('SIGKILL');
+      await exited(serve.child);
+      await demo.close();
+    }
+  });
+});
