@@ -10,9 +10,7 @@ import { EXAMPLE_TABS } from './server/example-queries';
 import { renderLocalGraphiQL, useGraphiQLAssets } from './server/graphiql';
 import { useHealthEndpoints } from './server/health';
 import { useMetricsEndpoint } from './server/metrics-endpoint';
-import { loadConfig } from './config/load';
-import { createLiveSchema } from './reload/live-schema';
-import { watchSources } from './reload/watch';
+import { startLiveReload } from './reload/live-reload';
 import { useRequestDeadline } from './upstream/deadline';
 import type { GatewayStatus } from './upstream/status';
 import { createUpstreams } from './upstream/upstreams';
@@ -60,23 +58,14 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     retireAfterMs: config.resilience.requestTimeoutMs,
   });
   const compose = (current: TesseraConfig) => composeGateway(current, { upstreams, onWarning: (warning) => logger.warn(formatWarning(warning)) });
-  let composed: Awaited<ReturnType<typeof compose>>;
-  try {
-    composed = await compose(config);
-  } catch (error) {
+  const composed = await compose(config).catch(async (error: unknown) => {
     await upstreams.close();
     throw error;
-  }
-  const live = createLiveSchema({ config, schema: composed.schema }, {
-    compose: async (next) => (await compose(next)).schema,
-    readConfig: () => (options.configFile ? loadConfig(options.configFile, { env: options.env }).config : live.config()),
-    onSwap: (next) => {
-      upstreams.retain(next.sources);
-      watcher.sync();
-    },
-    logger,
   });
-  const watcher = watchSources({ config: live.config, configFile: options.configFile, reload: live.reload, onPoll: metrics.recordSpecPoll });
+  const live = startLiveReload(
+    { config, ...composed },
+    { compose, configFile: options.configFile, env: options.env, logger, onSwap: (next) => upstreams.retain(next.sources), onPoll: metrics.recordSpecPoll },
+  );
   const status: GatewayStatus = { sources: upstreams.status, schema: live.status };
   metrics.watchUpstreams(upstreams.status);
 
@@ -108,7 +97,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     status,
     reload: live.reload,
     async close() {
-      watcher.stop();
+      live.stop();
       await upstreams.close();
     },
   };

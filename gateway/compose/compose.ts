@@ -5,19 +5,27 @@ import type { SourceConfig, TesseraConfig } from '../config/schema';
 import { createUpstreams, type Upstreams } from '../upstream/upstreams';
 import { CompositionError } from './errors';
 import { buildGraphqlSubgraph } from './graphql-subgraph';
-import { linkResolvers, linkTypeDefs, planLinks, withBatchFields } from './links';
+import { linkResolvers, linkTypeDefs, planLinks, withBatchFields, type PlannedSource } from './links';
 import { buildOpenApiSubgraph } from './openapi-subgraph';
 import type { Subgraph } from './subgraph';
 import { createSourceNaming } from './transforms';
 import { checkPublicSchema, checkTransformTargets } from './transform-targets';
-import type { CompositionWarning } from './warnings';
+import type { CompositionWarning, WarningSink } from './warnings';
 
 export interface ComposedGateway {
   schema: GraphQLSchema;
   warnings: CompositionWarning[];
+  /** Sources that could not be read: built from their last known good spec, or left out (`whenDown`). */
+  degraded: DegradedSource[];
   subgraphs: Subgraph[];
   /** Releases the upstream connections composing opened (none when `upstreams` was given). */
   close(): Promise<void>;
+}
+
+export interface DegradedSource {
+  source: string;
+  how: 'last-known-good' | 'skipped';
+  reason: string;
 }
 
 export interface ComposeOptions {
@@ -41,19 +49,31 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
     options.onWarning?.(warning);
   };
   const upstreams = options.upstreams ?? createUpstreams();
-  const built = await Promise.allSettled(config.sources.map((source) => buildSubgraph(source, upstreams, warn)));
-  const subgraphs = built.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const built = await Promise.allSettled(config.sources.map((source) => buildSubgraph(source, upstreams, warn, config.resilience.specCache)));
   const close = async () => {
     if (!options.upstreams) await upstreams.close();
   };
-  const failed = built.findIndex((result) => result.status === 'rejected');
-  if (failed >= 0) {
-    await close();
-    const reason: unknown = (built[failed] as PromiseRejectedResult).reason;
-    throw new CompositionError(`sources[${failed}]`, reason instanceof Error ? reason.message : String(reason));
+  const kept: Array<{ source: SourceConfig; subgraph: Subgraph }> = [];
+  const degraded: DegradedSource[] = [];
+  for (const [i, result] of built.entries()) {
+    const source = config.sources[i];
+    if (result.status === 'fulfilled') {
+      kept.push({ source, subgraph: result.value });
+      if (result.value.stale) degraded.push({ source: source.name, how: 'last-known-good', reason: result.value.stale });
+      continue;
+    }
+    const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+    if (source.resilience.whenDown !== 'skip') {
+      await close();
+      throw new CompositionError(`sources[${i}]`, reason);
+    }
+    degraded.push({ source: source.name, how: 'skipped', reason });
+    warn({ source: source.name, pointer: '#', message: `left out of the schema until it can be read: ${reason}` });
   }
+  const skipping = kept.length < config.sources.length;
   try {
-    return { schema: stitch(config, subgraphs), warnings, subgraphs, close };
+    const schema = stitch({ ...config, sources: kept.map((k) => k.source) }, kept.map((k) => k.subgraph), skipping ? warn : undefined);
+    return { schema, warnings, degraded, subgraphs: kept.map((k) => k.subgraph), close };
   } catch (error) {
     await close();
     throw error;
@@ -62,7 +82,8 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
   }
 }
 
-function stitch(config: TesseraConfig, subgraphs: Subgraph[]): GraphQLSchema {
+/** With `dropLinksFor` (some source was left out), links that need a missing source are dropped with a warning. */
+function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: WarningSink): GraphQLSchema {
   const sources = subgraphs.map((subgraph, i) => {
     const path = `sources[${i}].transforms`;
     const transforms = config.sources[i].transforms;
@@ -78,7 +99,7 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[]): GraphQLSchema {
     return { subgraph, naming, publicSubschema, renamer: naming.renamer, publicSchema: publicSubschema.transformedSchema };
   });
 
-  const plans = planLinks(config.links, sources);
+  const plans = planLinks(dropLinksFor ? usableLinks(config.links, sources, dropLinksFor) : config.links, sources);
   // Links resolve through their own subschema of the target source: the public names, none of the
   // hides (a link may use a root field the public schema hides), plus the hidden batch fields.
   const linkSubschemas = new Map(
@@ -108,6 +129,20 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[]): GraphQLSchema {
   }
 }
 
-function buildSubgraph(source: SourceConfig, upstreams: Upstreams, warn: (w: CompositionWarning) => void): Promise<Subgraph> {
-  return source.kind === 'graphql' ? buildGraphqlSubgraph(source, upstreams) : buildOpenApiSubgraph(source, upstreams, warn);
+function usableLinks(links: TesseraConfig['links'], sources: PlannedSource[], warn: WarningSink): TesseraConfig['links'] {
+  return Object.fromEntries(
+    Object.entries(links).filter(([coordinate, link]) => {
+      try {
+        planLinks({ [coordinate]: link }, sources);
+        return true;
+      } catch (error) {
+        warn({ source: 'links', pointer: coordinate, message: `link left out while a source is missing: ${(error as Error).message}` });
+        return false;
+      }
+    }),
+  );
+}
+
+function buildSubgraph(source: SourceConfig, upstreams: Upstreams, warn: WarningSink, specCache: string): Promise<Subgraph> {
+  return source.kind === 'graphql' ? buildGraphqlSubgraph(source, upstreams, warn, specCache) : buildOpenApiSubgraph(source, upstreams, warn, specCache);
 }

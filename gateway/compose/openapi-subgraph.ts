@@ -8,12 +8,20 @@ import { markNullListItems, restoreNullItems } from './null-items';
 import { retypeIds } from './ids';
 import { computeNaming } from './naming';
 import { loadOpenApiSchema } from './openapi-loader';
-import { createOperationMatcher, findUnresolvedRefs, readSpec } from './spec';
+import { withLastKnownGood } from './last-known-good';
+import { createOperationMatcher, findUnresolvedRefs, parseSpec, readSpecText } from './spec';
 import type { Subgraph } from './subgraph';
 import type { WarningSink } from './warnings';
 
-export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstreams: Upstreams, warn: WarningSink): Promise<Subgraph> {
-  const spec = await readSpec(source.spec, source.name);
+export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstreams: Upstreams, warn: WarningSink, specCache: string): Promise<Subgraph> {
+  const { value: spec, stale } = await withLastKnownGood(
+    source,
+    specCache,
+    'spec',
+    () => readSpecText(source.spec, source.name),
+    (text) => parseSpec(text, source.spec, source.name),
+    warn,
+  );
   for (const { pointer, ref } of findUnresolvedRefs(spec)) {
     warn({ source: source.name, pointer, message: `$ref "${ref}" points at nothing in this spec` });
   }
@@ -23,6 +31,7 @@ export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstream
   const componentNames = Object.keys(spec.components?.schemas ?? spec.definitions ?? {});
   return {
     name: source.name,
+    stale,
     schema,
     naming: computeNaming(schema, componentNames),
     localSchema: () => schema,

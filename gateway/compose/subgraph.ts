@@ -14,6 +14,8 @@ export interface BatchCaller {
  */
 export interface Subgraph {
   name: string;
+  /** Set when the source was built from its last known good spec or SDL (it could not be read): why. */
+  stale?: string;
   /** Executable (REST: in-process resolvers that call the upstream) or remote (with `executor`). */
   schema: GraphQLSchema;
   executor?: Executor;

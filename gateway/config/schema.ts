@@ -69,6 +69,12 @@ const sourceResilienceSchema = z
       .strict()
       .prefault({})
       .describe('Circuit breaker per instance; while every instance is open, calls fail fast with UPSTREAM_UNAVAILABLE.'),
+    whenDown: z
+      .enum(['fail', 'last-known-good', 'skip'])
+      .default('fail')
+      .describe(
+        'When the spec (URL) or schema (introspection) cannot be read while composing: fail; last-known-good: use the copy saved in resilience.specCache on the last good read; skip: compose without this source (and the links that need it). Skipped or cached sources are retried every reload.pollIntervalMs.',
+      ),
     health: z
       .object({
         active: z.boolean().default(true).describe('Probe every instance at `intervalMs` (when false, only instances taken out are probed).'),
@@ -186,6 +192,11 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        specCache: z
+          .string()
+          .min(1)
+          .default('.tessera/spec-cache')
+          .describe('Folder (relative to the config file) where sources with whenDown: last-known-good keep their last good spec or SDL.'),
         shutdownGraceMs: z.number().int().positive().default(10_000).describe('On SIGTERM, how long requests in flight may take to finish.'),
       })
       .strict()

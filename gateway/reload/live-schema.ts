@@ -8,12 +8,17 @@ import { diffSchemas } from './schema-diff';
 
 export interface LiveSchemaOptions {
   /** Composes a config into a schema (the gateway's composeGateway, with its upstream pools). */
-  compose(config: TesseraConfig): Promise<GraphQLSchema>;
+  compose(config: TesseraConfig): Promise<Composed>;
   /** The config to compose on a reload: the file read again when there is one, else the same one. */
   readConfig(): TesseraConfig;
   /** Told after each successful swap (e.g. to retire upstream pools no source uses any more). */
   onSwap?(config: TesseraConfig): void;
   logger: Logger;
+}
+
+export interface Composed {
+  schema: GraphQLSchema;
+  degraded: NonNullable<SchemaStatus['degradedSources']>;
 }
 
 export interface LiveSchema {
@@ -30,10 +35,10 @@ export interface LiveSchema {
  * the reference in one assignment, so no request ever sees half of it. Reloads never overlap: one
  * asked for while another runs is done once, after it.
  */
-export function createLiveSchema(initial: { config: TesseraConfig; schema: GraphQLSchema }, options: LiveSchemaOptions): LiveSchema {
+export function createLiveSchema(initial: Composed & { config: TesseraConfig }, options: LiveSchemaOptions): LiveSchema {
   let config = initial.config;
   let schema = initial.schema;
-  let status: SchemaStatus = { version: versionOf(schema), loadedAt: new Date() };
+  let status = statusOf(initial);
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
 
@@ -41,12 +46,13 @@ export function createLiveSchema(initial: { config: TesseraConfig; schema: Graph
     try {
       const nextConfig = options.readConfig();
       const next = await options.compose(nextConfig);
-      const version = versionOf(next);
-      const change = diffSchemas(schema, next);
-      [schema, config] = [next, nextConfig];
-      status = { version, loadedAt: new Date() };
+      const change = diffSchemas(schema, next.schema);
+      [schema, config] = [next.schema, nextConfig];
+      status = statusOf(next);
       options.onSwap?.(nextConfig);
-      options.logger.info({ reason, version, added: change.added, removed: change.removed }, describeChange(reason, change));
+      // Retries of a source that is still down recompose the same schema: not worth an info line each time.
+      const level = change.added.length || change.removed.length ? 'info' : 'debug';
+      options.logger[level]({ reason, version: status.version, added: change.added, removed: change.removed }, describeChange(reason, change));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       status = { ...status, lastReloadError: message };
@@ -70,8 +76,9 @@ export function createLiveSchema(initial: { config: TesseraConfig; schema: Graph
   return { current: () => schema, config: () => config, status: () => status, reload };
 }
 
-function versionOf(schema: GraphQLSchema): string {
-  return createHash('sha256').update(printComposedSchema(schema)).digest('hex').slice(0, 12);
+function statusOf({ schema, degraded }: Composed): SchemaStatus {
+  const version = createHash('sha256').update(printComposedSchema(schema)).digest('hex').slice(0, 12);
+  return { version, loadedAt: new Date(), ...(degraded.length ? { degradedSources: degraded } : {}) };
 }
 
 function describeChange(reason: string, { added, removed }: { added: string[]; removed: string[] }): string {

@@ -8,6 +8,8 @@ export interface WatchOptions {
   /** The config file, watched too when the gateway was started from one. */
   configFile?: string;
   reload(reason: string): Promise<void>;
+  /** Sources that could not be read at the last composition: retried at each poll. */
+  degraded(): string[];
   onPoll?(source: string, result: 'unchanged' | 'changed' | 'failed'): void;
 }
 
@@ -20,7 +22,8 @@ export interface Watcher {
 const URL_PATTERN = /^https?:\/\//;
 
 /**
- * Reloads when a spec or SDL file or the config file changes, and polls specs given as URLs.
+ * Reloads when a spec or SDL file or the config file changes, polls specs given as URLs, and
+ * retries the sources that could not be read (so a source down at start-up is added when it is up).
  * Files are watched by stat polling (fs.watchFile) rather than fs.watch: editors save by writing a
  * new file and renaming it over the old one, which ends an fs.watch on the old inode.
  */
@@ -67,6 +70,8 @@ export function watchSources(options: WatchOptions): Watcher {
 
   const digests = new Map<string, string>();
   const poll = async () => {
+    const degraded = options.degraded();
+    if (degraded.length) await options.reload(`retrying ${degraded.join(', ')}`);
     for (const source of options.config().sources) {
       if (source.kind !== 'openapi' || !URL_PATTERN.test(source.spec)) continue;
       try {

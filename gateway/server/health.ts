@@ -20,6 +20,8 @@ export interface HealthEndpointOptions {
  * `/healthz`: the process answers. `/readyz`: the schema is composed and every source has a healthy
  * instance, as the upstream health checks (active probes and passive failure counts) see it; it
  * reads their state and sends nothing upstream itself, so polling it never adds upstream traffic.
+ * A failed reload and sources served from a saved spec or left out are listed, without making the
+ * gateway unready: it still serves what it has.
  */
 export function useHealthEndpoints({ status, probed }: HealthEndpointOptions): Plugin {
   return {
@@ -47,6 +49,7 @@ export function useHealthEndpoints({ status, probed }: HealthEndpointOptions): P
         schema: 'composed',
         schemaVersion: schema.version,
         ...(schema.lastReloadError ? { lastReloadError: schema.lastReloadError } : {}),
+        ...(schema.degradedSources ? { degradedSources: schema.degradedSources } : {}),
         sources,
       };
       endResponse(
