@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startDemoGateway, type RunningGateway } from '../support/harness';
-import { startFlakyProxy, type FlakyProxy } from '../support/flaky-proxy';
+import type { RunningGateway } from '../support/harness';
+import { startDemoGatewayBehindProxy, type FlakyProxy } from '../support/flaky-proxy';
 import { withInstances } from '../support/instances';
 
 const NO_ACTIVE_HEALTH = { active: false, path: '/', intervalMs: 60_000, timeoutMs: 2_000, unhealthyAfter: 100 };
@@ -9,23 +9,16 @@ describe('circuit breaker per instance', () => {
   let proxy: FlakyProxy;
   let gw: RunningGateway;
   beforeAll(async () => {
-    gw = await startDemoGateway({
-      urls: async (services) => {
-        proxy = await startFlakyProxy(services.users.url);
-        return {};
-      },
-      configure: (config) =>
+    ({ gw, proxy } = await startDemoGatewayBehindProxy('users', {
+      configure: (config, proxy) =>
         withInstances(config, 'users', [proxy.url], {
           retries: { attempts: 0, initialDelayMs: 0, maxDelayMs: 0 },
           breaker: { failureRate: 0.5, window: 10, minimumCalls: 4, halfOpenAfterMs: 1_000 },
           health: NO_ACTIVE_HEALTH,
         }),
-    });
+    }));
   });
-  afterAll(async () => {
-    await gw?.close();
-    await proxy?.close();
-  });
+  afterAll(() => gw?.close());
   const circuit = () => gw.gateway.status.sources().find((s) => s.source === 'users')!.instances[0].circuit;
   const query = () => gw.query<{ user: { name: string } | null; products: unknown[] }>('{ user(id: "1") { name } products(limit: 2) { title } }');
 
@@ -69,26 +62,20 @@ describe('circuit breaker per instance', () => {
 describe('retries', () => {
   let proxy: FlakyProxy;
   let gw: RunningGateway;
-  const start = (idempotentOperations: string[]) =>
-    startDemoGateway({
-      urls: async (services) => {
-        proxy = await startFlakyProxy(services.orders.url);
-        return {};
-      },
-      configure: (config) =>
+  const start = async (idempotentOperations: string[]) => {
+    ({ gw, proxy } = await startDemoGatewayBehindProxy('orders', {
+      configure: (config, proxy) =>
         withInstances(config, 'orders', [proxy.url], {
           retries: { attempts: 2, initialDelayMs: 10, maxDelayMs: 50 },
           idempotentOperations,
           health: NO_ACTIVE_HEALTH,
         }),
-    });
-  afterEach(async () => {
-    await gw?.close();
-    await proxy?.close();
-  });
+    }));
+  };
+  afterEach(() => gw?.close());
 
   test('a POST is not retried; a GET is, up to the configured attempts', async () => {
-    gw = await start([]);
+    await start([]);
     proxy.mode = 'fail';
     const post = await gw.query('mutation { createOrder(input: { userId: "3", productId: "4", quantity: 1 }) { id } }');
     expect(post.body.errors?.[0]).toMatchObject({ path: ['createOrder'], extensions: { code: 'UPSTREAM_ERROR', source: 'orders', status: 503 } });
@@ -101,7 +88,7 @@ describe('retries', () => {
   });
 
   test('a POST whose operation is marked idempotent in the config is retried', async () => {
-    gw = await start(['createOrder']);
+    await start(['createOrder']);
     proxy.mode = 'fail';
     const post = await gw.query('mutation { createOrder(input: { userId: "3", productId: "4", quantity: 1 }) { id } }');
     expect(post.body.errors?.[0].extensions).toMatchObject({ code: 'UPSTREAM_ERROR', status: 503 });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startDemoGateway, type RunningGateway } from '../support/harness';
-import { startFlakyProxy, type FlakyProxy } from '../support/flaky-proxy';
+import { startDemoGatewayBehindProxy, type FlakyProxy } from '../support/flaky-proxy';
 import { withInstances } from '../support/instances';
 
 describe('the client request deadline bounds every upstream call', () => {
@@ -41,18 +41,14 @@ describe('replies the gateway will not read', () => {
   let proxy: FlakyProxy;
   let gw: RunningGateway;
   beforeAll(async () => {
-    gw = await startDemoGateway({
-      urls: async (services) => {
-        proxy = await startFlakyProxy(services.users.url);
-        return {};
-      },
-      configure: (config) => withInstances(withInstances(config, 'users', [proxy.url]), 'products', [config.sources.find((s) => s.name === 'products')!.url!], { maxResponseBytes: 2_000 }),
-    });
+    ({ gw, proxy } = await startDemoGatewayBehindProxy('users', {
+      configure: (config, proxy) =>
+        withInstances(withInstances(config, 'users', [proxy.url]), 'products', [config.sources.find((s) => s.name === 'products')!.url!], {
+          maxResponseBytes: 2_000,
+        }),
+    }));
   });
-  afterAll(async () => {
-    await gw?.close();
-    await proxy?.close();
-  });
+  afterAll(() => gw?.close());
 
   test('a 200 in HTML becomes UPSTREAM_BAD_RESPONSE naming the source and the content type', async () => {
     proxy.mode = 'html';

@@ -1,5 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TesseraConfig } from '../../gateway/config/schema';
+import type { DemoServiceName } from '../../sources';
+import { startDemoGateway, type RunningGateway } from './harness';
+import { withInstances } from './instances';
 
 export interface FlakyProxy {
   url: string;
@@ -43,4 +47,38 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
     await new Promise((resolve) => server.close(resolve));
   };
   return proxy;
+}
+
+export interface BehindProxyOptions {
+  /** Edit the config; by default the service's source is pointed at the proxy. */
+  configure?: (config: TesseraConfig, proxy: FlakyProxy) => TesseraConfig;
+  /** The proxy's mode from the start (before the gateway composes). */
+  mode?: FlakyProxy['mode'];
+}
+
+/** The demo gateway with one service reached through a flaky proxy; closing the gateway closes the proxy. */
+export async function startDemoGatewayBehindProxy(
+  service: DemoServiceName,
+  options: BehindProxyOptions = {},
+): Promise<{ gw: RunningGateway; proxy: FlakyProxy }> {
+  let proxy: FlakyProxy | undefined;
+  try {
+    const gw = await startDemoGateway({
+      urls: async (services) => {
+        proxy = await startFlakyProxy(services[service].url);
+        proxy.mode = options.mode ?? 'ok';
+        return {};
+      },
+      configure: (config) => (options.configure ? options.configure(config, proxy!) : withInstances(config, service, [proxy!.url])),
+    });
+    const closeGateway = gw.close;
+    gw.close = async () => {
+      await closeGateway();
+      await proxy!.close();
+    };
+    return { gw, proxy: proxy! };
+  } catch (error) {
+    await proxy?.close();
+    throw error;
+  }
 }
