@@ -88,9 +88,12 @@ export function watchSources(options: WatchOptions): Watcher {
       }
     }
   };
-  const poller = pollIntervalMs > 0 ? setInterval(() => void poll(), pollIntervalMs) : undefined;
+  let polling: Promise<void> | undefined;
+  // A slow round (a spec server that hangs) is not stacked on: the next tick waits for it.
+  const pollOnce = () => void (polling ??= poll().finally(() => (polling = undefined)));
+  const poller = pollIntervalMs > 0 ? setInterval(pollOnce, pollIntervalMs) : undefined;
   poller?.unref();
-  if (poller) void poll(); // the first poll records what was composed
+  if (poller) pollOnce(); // the first poll records what was composed
 
   sync();
   return {

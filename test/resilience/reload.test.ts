@@ -3,6 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { specPath } from '../../sources';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { startDemoServices, type DemoServices } from '../../sources';
+import { loadConfig } from '../../gateway/config/load';
+import { createGateway, type Gateway } from '../../gateway/gateway';
+import { listen, type ListeningGateway } from '../../gateway/server/listen';
+import { withNickname, writeDemoConfig } from '../support/config-file';
 import { startDemoGateway, type RunningGateway } from '../support/harness';
 
 const USER_FIELDS = '{ __type(name: "User") { fields { name } } }';
@@ -40,7 +48,7 @@ describe('live reload of a spec file', () => {
     };
     const streams = Array.from({ length: 4 }, stream);
     await sleep(300);
-    writeFileSync(spec, original.replace('        name:\n          type: string\n          example: Ada Lovelace', '        name:\n          type: string\n          example: Ada Lovelace\n        nickname:\n          type: string'));
+    writeFileSync(spec, withNickname(original));
     let fields: string[] = [];
     for (let i = 0; i < 100 && !fields.includes('nickname'); i++) {
       await sleep(100);
@@ -75,5 +83,69 @@ describe('live reload of a spec file', () => {
     for (let i = 0; i < 100 && gw.gateway.status.schema().lastReloadError; i++) await sleep(100);
     expect(gw.gateway.status.schema().lastReloadError).toBeUndefined();
     expect(await userFields()).not.toContain('nickname');
+  });
+});
+
+async function userFieldsAt(url: string): Promise<string[]> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: USER_FIELDS }) });
+  const body = (await response.json()) as { data: { __type: { fields: Array<{ name: string }> } } };
+  return body.data.__type.fields.map((f) => f.name);
+}
+
+async function until(condition: () => Promise<boolean>, tries = 100): Promise<boolean> {
+  for (let i = 0; i < tries; i++) {
+    if (await condition()) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+describe('live reload of the config file and of specs given as URLs', () => {
+  let demo: DemoServices;
+  let gateway: Gateway | undefined;
+  let running: ListeningGateway | undefined;
+  let specServer: Server | undefined;
+  beforeAll(async () => {
+    demo = await startDemoServices();
+  });
+  afterEach(async () => {
+    await running?.close();
+    specServer?.closeAllConnections();
+    await new Promise((resolve) => (specServer ? specServer.close(resolve) : resolve(undefined)));
+    running = gateway = specServer = undefined;
+  });
+  afterAll(() => demo.close());
+
+  const serve = async (file: string, env: NodeJS.ProcessEnv) => {
+    gateway = await createGateway(loadConfig(file, { env }).config, { configFile: file, env, logger: pino({ level: 'silent' }) });
+    running = await listen(gateway, 0, '127.0.0.1');
+    return `${running.url}/graphql`;
+  };
+
+  test('an edit of the config file (a hide) is applied without a restart', async () => {
+    const config = writeDemoConfig();
+    const url = await serve(config.file, config.env(demo.services));
+    expect(await userFieldsAt(url)).toContain('email');
+    writeFileSync(config.file, readFileSync(config.file, 'utf8').replace(/(url: \$\{USERS_URL[^\n]*)/, '$1\n    transforms: { hide: [User.email] }'));
+    expect(await until(async () => !(await userFieldsAt(url)).includes('email'))).toBe(true);
+    expect(await userFieldsAt(url)).toContain('name');
+  });
+
+  test('a spec given as a URL is polled: a change there recomposes the schema', async () => {
+    let specText = readFileSync(specPath('users'), 'utf8');
+    specServer = createServer((_req, res) => res.end(specText));
+    await new Promise<void>((resolve) => specServer!.listen(0, '127.0.0.1', resolve));
+    const specUrl = `http://127.0.0.1:${(specServer.address() as AddressInfo).port}/openapi.yaml`;
+    const config = writeDemoConfig('resilience:\n  reload: { pollIntervalMs: 200 }\n');
+    writeFileSync(config.file, readFileSync(config.file, 'utf8').replace(`spec: ${config.usersSpec}`, `spec: ${specUrl}`));
+    const url = await serve(config.file, config.env(demo.services));
+    expect(await userFieldsAt(url)).not.toContain('nickname');
+    await sleep(500); // a poll or two of the unchanged spec
+    specText = withNickname(specText);
+    expect(await until(async () => (await userFieldsAt(url)).includes('nickname'))).toBe(true);
+    const metrics = await (await fetch(`${running!.url}/metrics`)).text();
+    expect(metrics).toMatch(/tessera_spec_polls_total\{source="users",result="changed"\} 1/);
+    expect(metrics).toMatch(/tessera_spec_polls_total\{source="users",result="unchanged"\} [1-9]/);
+    expect(metrics).not.toMatch(/tessera_upstream_requests_total\{source="users"/); // polls are not client traffic
   });
 });

@@ -1,26 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { specPath, startDemoServices, type DemoServices } from '../../sources';
+import { startDemoServices, type DemoServices } from '../../sources';
+import { withNickname, writeDemoConfig } from '../support/config-file';
 import { REPO_ROOT } from '../support/harness';
 
 const BIN = join(REPO_ROOT, 'bin/tessera.cjs');
 
 /** `tessera serve` on a config of its own (specs in a temp folder, file watching off), on a free port. */
-async function startServe(demo: DemoServices, extraConfig = ''): Promise<{ child: ChildProcess; url: string; spec: string; output: () => string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-signals-'));
-  const spec = join(dir, 'users.yaml');
-  writeFileSync(spec, readFileSync(specPath('users'), 'utf8'));
-  const config = readFileSync(join(REPO_ROOT, 'tessera.config.yaml'), 'utf8')
-    .replace('spec: sources/users/openapi.yaml', `spec: ${spec}`)
-    .replace(/spec: sources\//g, `spec: ${REPO_ROOT}/sources/`)
-    .replace('# yaml-language-server', '#');
-  writeFileSync(join(dir, 'tessera.config.yaml'), `${config}\nresilience:\n  reload: { watch: false }\n${extraConfig}`);
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', NODE_ENV: 'production' };
-  for (const [name, service] of Object.entries(demo.services)) env[`${name.toUpperCase()}_URL`] = service.url;
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', join(dir, 'tessera.config.yaml')], { cwd: REPO_ROOT, env });
+async function startServe(demo: DemoServices): Promise<{ child: ChildProcess; url: string; spec: string; output: () => string }> {
+  const config = writeDemoConfig('resilience:\n  reload: { watch: false }\n');
+  const env = { ...config.env(demo.services), PORT: '0', NODE_ENV: 'production' };
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', config.file], { cwd: REPO_ROOT, env });
   let seen = '';
   child.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
@@ -33,7 +25,7 @@ async function startServe(demo: DemoServices, extraConfig = ''): Promise<{ child
     child.kill('SIGKILL');
     throw new Error(`tessera serve did not start:\n${seen}`);
   }
-  return { child, url, spec, output: () => seen };
+  return { child, url, spec: config.usersSpec, output: () => seen };
 }
 
 async function query<T>(url: string, text: string): Promise<{ status: number; body: { data?: T; errors?: unknown[] } }> {
@@ -52,7 +44,7 @@ describe('tessera serve and signals', () => {
       const fields = async () =>
         (await query<{ __type: { fields: Array<{ name: string }> } }>(serve.url, '{ __type(name: "User") { fields { name } } }')).body.data!.__type.fields.map((f) => f.name);
       expect(await fields()).not.toContain('nickname');
-      writeFileSync(serve.spec, readFileSync(serve.spec, 'utf8').replace('        name:\n          type: string\n', '        name:\n          type: string\n        nickname:\n          type: string\n'));
+      writeFileSync(serve.spec, withNickname(readFileSync(serve.spec, 'utf8')));
       await sleep(600); // watching is off: nothing happens until the signal
       expect(await fields()).not.toContain('nickname');
       serve.child.kill('SIGHUP');
