@@ -4,8 +4,9 @@ export class UpstreamTimeoutError extends Error {
   constructor(
     readonly source: string,
     readonly timeoutMs: number,
+    message = `${source} did not answer within ${Math.round(timeoutMs)} ms`,
   ) {
-    super(`${source} did not answer within ${Math.round(timeoutMs)} ms`);
+    super(message);
     this.name = 'UpstreamTimeoutError';
   }
 }

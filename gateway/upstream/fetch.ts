@@ -67,33 +67,6 @@ export function createUpstreamClient(options: UpstreamFetchOptions): ContextualF
   // Loaders are given the first instance's URL; each attempt swaps it for the chosen instance's.
   const base = pool.instances[0].url;
 
-  const send = async (url: string, method: string, outgoing: Record<string, string>, body: string | Uint8Array | undefined, limitMs: number, callerSignal: AbortSignal | undefined, report: (status: string) => void): Promise<Reply> => {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), limitMs);
-    // The caller's own signal (a client that went away, an executor's deadline) also ends the call.
-    const signal = callerSignal ? AbortSignal.any([timeout.signal, callerSignal]) : timeout.signal;
-    try {
-      const response = await request(url, { method: method as Dispatcher.HttpMethod, headers: outgoing, body, signal, dispatcher: pool.dispatcher });
-      // Read the body inside the timeout, so a slow body counts against the same budget.
-      const text = await readCapped(response, maxResponseBytes, source.name);
-      report(String(response.statusCode));
-      return { status: response.statusCode, body: text, headers: response.headers };
-    } catch (error) {
-      if (error instanceof UpstreamBadResponseError) {
-        report('bad_response');
-        throw error;
-      }
-      if (timeout.signal.aborted) {
-        report('timeout');
-        throw new UpstreamTimeoutError(source.name, limitMs);
-      }
-      report('network_error');
-      throw new UpstreamUnreachableError(source.name, error);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-
   return async (url, init, context) => {
     const method = (init?.method ?? 'GET').toUpperCase();
     const operation = operationOf(method, new URL(url));
@@ -112,9 +85,9 @@ export function createUpstreamClient(options: UpstreamFetchOptions): ContextualF
 
     const tried = new Set<UpstreamInstance>();
     let backoff: IBackoff<unknown> | undefined;
-    for (let attempt = 0; ; attempt++) {
+    for (let retriesDone = 0; ; retriesDone++) {
       const left = remainingMs?.(context) ?? Infinity;
-      if (left <= 0) throw new UpstreamTimeoutError(source.name, timeoutMs);
+      if (left <= 0) throw new UpstreamTimeoutError(source.name, 0, `${source.name} was not called: the request's deadline had passed`);
       const limitMs = Math.min(timeoutMs, left);
       const instance = pool.pick(tried);
       if (!instance) throw new UpstreamCircuitOpenError(source.name);
@@ -125,14 +98,15 @@ export function createUpstreamClient(options: UpstreamFetchOptions): ContextualF
         context !== undefined && observe({ source: source.name, operation, status, durationMs: performance.now() - started }, context);
       let outcome: Reply | Error;
       try {
-        outcome = await instance.call(() => send(instanceUrl(url, base, instance.url), method, outgoing, body, limitMs, init?.signal ?? undefined, report));
+        const attempt: Attempt = { url: instanceUrl(url, base, instance.url), method, headers: outgoing, body, limitMs, signal: init?.signal ?? undefined, report };
+        outcome = await instance.call(() => send(attempt, pool.dispatcher, maxResponseBytes, source.name));
       } catch (error) {
         if (isBrokenCircuitError(error)) outcome = new UpstreamCircuitOpenError(source.name);
         else if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnreachableError) outcome = error;
         else throw error;
       }
       const reason = retryReason(outcome);
-      if (!reason || !mayRetry || attempt >= retries.attempts || init?.signal?.aborted || !pool.budget.trySpend()) {
+      if (!reason || !mayRetry || retriesDone >= retries.attempts || init?.signal?.aborted || !pool.budget.trySpend()) {
         if (outcome instanceof Error) throw outcome;
         return toResponse(outcome, adaptBody);
       }
@@ -142,6 +116,45 @@ export function createUpstreamClient(options: UpstreamFetchOptions): ContextualF
       if (wait > 0) await sleep(wait);
     }
   };
+}
+
+interface Attempt {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array | undefined;
+  limitMs: number;
+  /** The caller's own signal (a client that went away, an executor's deadline) also ends the call. */
+  signal: AbortSignal | undefined;
+  report: (status: string) => void;
+}
+
+/** One attempt on one instance: the reply read whole within `limitMs`, or a typed upstream error. */
+async function send(attempt: Attempt, dispatcher: Dispatcher, maxResponseBytes: number, source: string): Promise<Reply> {
+  const { url, method, headers, body, limitMs, report } = attempt;
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), limitMs);
+  const signal = attempt.signal ? AbortSignal.any([timeout.signal, attempt.signal]) : timeout.signal;
+  try {
+    const response = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, signal, dispatcher });
+    // Read the body inside the timeout, so a slow body counts against the same budget.
+    const text = await readCapped(response, maxResponseBytes, source);
+    report(String(response.statusCode));
+    return { status: response.statusCode, body: text, headers: response.headers };
+  } catch (error) {
+    if (error instanceof UpstreamBadResponseError) {
+      report('bad_response');
+      throw error;
+    }
+    if (timeout.signal.aborted) {
+      report('timeout');
+      throw new UpstreamTimeoutError(source, limitMs);
+    }
+    report('network_error');
+    throw new UpstreamUnreachableError(source, error);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function retryReason(outcome: Reply | Error): string | undefined {

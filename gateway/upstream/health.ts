@@ -40,8 +40,7 @@ export function startHealthChecks(
     } catch {
       healthy = false;
     }
-    instance.healthy = healthy;
-    if (healthy) instance.recordOutcome(true);
+    instance.recordProbe(healthy);
     onProbe({ source, instance: instance.url, healthy });
   };
   let running: Promise<unknown> | undefined;

@@ -75,6 +75,12 @@ export class UpstreamInstance {
     }
   }
 
+  /** Active health: a failed probe takes the instance out at once, a good one puts it back. */
+  recordProbe(ok: boolean): void {
+    if (ok) this.recordOutcome(true);
+    else this.healthy = false;
+  }
+
   status(): InstanceStatus {
     return { url: this.url, healthy: this.healthy, circuit: this.circuit, inFlight: this.inFlight };
   }

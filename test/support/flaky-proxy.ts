@@ -32,13 +32,19 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
       res.end('<html><body>Bad gateway</body></html>');
       return;
     }
-    const upstream = await fetch(`${target}${req.url}`, {
-      method,
-      headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
-      body: chunks.length ? Buffer.concat(chunks) : undefined,
-    });
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
-    res.end(Buffer.from(await upstream.arrayBuffer()));
+    try {
+      const upstream = await fetch(`${target}${req.url}`, {
+        method,
+        headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    } catch {
+      // The service behind went away (a test closing): answer as a real proxy would.
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
+      res.end('{"error":"bad_gateway"}');
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
