@@ -66,8 +66,8 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     { config, ...composed },
     { compose, configFile: options.configFile, env: options.env, logger, onSwap: (next) => upstreams.retain(next.sources), onPoll: metrics.recordSpecPoll },
   );
-  const status: GatewayStatus = { sources: upstreams.status, schema: live.status };
-  metrics.watchUpstreams(upstreams.status);
+  const status: GatewayStatus = { sources: () => upstreams.status(live.config().sources), schema: live.status };
+  metrics.watchUpstreams(status.sources);
 
   const { graphqlPath } = config.server;
   const yoga = createYoga({

@@ -26,7 +26,8 @@ export interface Upstreams {
   ready(): Promise<void>;
   /** Retires the pools not used by `sources` (after a reload). */
   retain(sources: readonly SourceConfig[]): void;
-  status(): SourceStatus[];
+  /** The pools of `sources`, in their order (a source left out of the schema has none). */
+  status(sources: readonly SourceConfig[]): SourceStatus[];
   close(): Promise<void>;
 }
 
@@ -75,7 +76,7 @@ export function createUpstreams(options: UpstreamsOptions = {}): Upstreams {
         retire(entry.pool);
       }
     },
-    status: () => [...pools.values()].map((entry) => entry.pool.status()),
+    status: (sources) => sources.flatMap((source) => pools.get(source.name)?.pool.status() ?? []),
     async close() {
       const all = [...[...pools.values()].map((entry) => entry.pool), ...retired];
       pools.clear();

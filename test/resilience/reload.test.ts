@@ -12,6 +12,7 @@ import { createGateway, type Gateway } from '../../gateway/gateway';
 import { listen, type ListeningGateway } from '../../gateway/server/listen';
 import { withNickname, writeDemoConfig } from '../support/config-file';
 import { startDemoGateway, type RunningGateway } from '../support/harness';
+import { until } from '../support/until';
 
 const USER_FIELDS = '{ __type(name: "User") { fields { name } } }';
 
@@ -47,19 +48,17 @@ describe('live reload of a spec file', () => {
       }
     };
     const streams = Array.from({ length: 4 }, stream);
-    await sleep(300);
+    await until(async () => sent >= 8); // queries are running before the edit…
     writeFileSync(spec, withNickname(original));
     let fields: string[] = [];
-    for (let i = 0; i < 100 && !fields.includes('nickname'); i++) {
-      await sleep(100);
-      fields = await userFields();
-    }
-    await sleep(300); // keep streaming a little on the new schema
+    await until(async () => (fields = await userFields()).includes('nickname'), 200);
+    const atSwap = sent;
+    await until(async () => sent >= atSwap + 8); // …and after the swap
     done = true;
     await Promise.all(streams);
     expect(fields).toContain('nickname');
     expect(failures).toEqual([]);
-    expect(sent).toBeGreaterThan(20);
+    expect(sent).toBeGreaterThanOrEqual(atSwap + 8);
     expect(gw.gateway.status.schema().version).not.toBe(versionBefore);
     const { body } = await gw.query<{ user: { name: string; nickname: string | null } }>('{ user(id: "2") { name nickname } }');
     expect(body.errors).toBeUndefined();
@@ -90,14 +89,6 @@ async function userFieldsAt(url: string): Promise<string[]> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: USER_FIELDS }) });
   const body = (await response.json()) as { data: { __type: { fields: Array<{ name: string }> } } };
   return body.data.__type.fields.map((f) => f.name);
-}
-
-async function until(condition: () => Promise<boolean>, tries = 100): Promise<boolean> {
-  for (let i = 0; i < tries; i++) {
-    if (await condition()) return true;
-    await sleep(100);
-  }
-  return false;
 }
 
 describe('live reload of the config file and of specs given as URLs', () => {

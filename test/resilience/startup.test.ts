@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SourceConfig, TesseraConfig } from '../../gateway/config/schema';
 import type { RunningGateway } from '../support/harness';
+import { until } from '../support/until';
 import { startDemoGatewayBehindProxy, type FlakyProxy } from '../support/flaky-proxy';
 
 /** users: its spec read from its own URL (through the proxy), with the given `whenDown`. */
@@ -15,14 +15,6 @@ function usersSpecFromUrl(config: TesseraConfig, proxy: FlakyProxy, whenDown: So
       s.name === 'users' && s.kind === 'openapi' ? { ...s, url: proxy.url, spec: `${proxy.url}/openapi.yaml`, resilience: { ...s.resilience, whenDown } } : s,
     ),
   };
-}
-
-async function until(condition: () => Promise<boolean>, tries = 100): Promise<boolean> {
-  for (let i = 0; i < tries; i++) {
-    if (await condition()) return true;
-    await sleep(100);
-  }
-  return false;
 }
 
 describe('start-up with a source down', () => {
