@@ -43,7 +43,7 @@ describe('replies the gateway will not read', () => {
   beforeAll(async () => {
     ({ gw, proxy } = await startDemoGatewayBehindProxy('users', {
       configure: (config, proxy) =>
-        withInstances(withInstances(config, 'users', [proxy.url]), 'products', [config.sources.find((s) => s.name === 'products')!.url!], {
+        withInstances(withInstances(config, 'users', [proxy.url], { maxResponseBytes: 2_000 }), 'products', [config.sources.find((s) => s.name === 'products')!.url!], {
           maxResponseBytes: 2_000,
         }),
     }));
@@ -64,7 +64,15 @@ describe('replies the gateway will not read', () => {
     ]);
   });
 
-  test('a reply over maxResponseBytes fails its field; a small one from the same source still answers', async () => {
+  test('a reply over maxResponseBytes fails its field, with or without a declared length; a small one still answers', async () => {
+    proxy.mode = 'ok'; // users through the proxy: chunked, no content-length
+    const ids = Array.from({ length: 40 }, (_, i) => `"${i + 1}"`).join(', ');
+    const chunked = await gw.query<{ big: null; small: { name: string } }>(`{ big: users(ids: [${ids}]) { name } small: user(id: "1") { name } }`);
+    expect(chunked.body.data).toEqual({ big: null, small: { name: expect.any(String) } });
+    expect(chunked.body.errors).toEqual([
+      { message: 'users answered with more than 2000 bytes, over the limit', path: ['big'], extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'users', status: 502 } },
+    ]);
+
     const { body } = await gw.query<{ big: null; small: unknown[] }>('{ big: products(limit: 100) { title } small: products(limit: 1) { title } }');
     expect(body.data!.big).toBeNull();
     expect(body.data!.small).toHaveLength(1);

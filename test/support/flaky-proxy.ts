@@ -39,7 +39,9 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
         body: chunks.length ? Buffer.concat(chunks) : undefined,
       });
       res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
-      res.end(Buffer.from(await upstream.arrayBuffer()));
+      // Written as a stream (chunked, no content-length), as many proxies do.
+      res.write(Buffer.from(await upstream.arrayBuffer()));
+      res.end();
     } catch {
       // The service behind went away (a test closing): answer as a real proxy would.
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
