@@ -11,7 +11,7 @@ export interface UpstreamsOptions {
   /** Given: active health checks run (a gateway); absent: no background probes (`tessera compose`). */
   onProbe?: (probe: HealthProbe) => void;
   retryBudget?: ResilienceConfig['retryBudget'];
-  /** How long a replaced pool stays open for requests still running on the old schema. */
+  /** How long a pool no source uses any more stays open for requests still running on the old schema. */
   retireAfterMs?: number;
 }
 
@@ -24,17 +24,31 @@ export interface Upstreams {
   client(source: SourceConfig, operationOf: (method: string, url: URL) => string, adaptBody?: (body: string, status: number) => string): ContextualFetch;
   /** Settles when the first health probes of the current pools are done. */
   ready(): Promise<void>;
-  /** Retires the pools not used by `sources` (after a reload). */
+  /** Retires the pools `sources` do not use (after a reload swapped the schema). */
   retain(sources: readonly SourceConfig[]): void;
   /** The pools of `sources`, in their order (a source left out of the schema has none). */
   status(sources: readonly SourceConfig[]): SourceStatus[];
   close(): Promise<void>;
 }
 
+/** Sources with the same name, instances and settings share a pool. */
+const poolKey = (source: SourceConfig) => JSON.stringify([source.name, source.url, source.urls, source.resilience]);
+
 export function createUpstreams(options: UpstreamsOptions = {}): Upstreams {
-  const pools = new Map<string, { key: string; pool: UpstreamPool; firstRound: Promise<void> }>();
-  const retryBudget = options.retryBudget ?? { ratio: 0.2, minPerSecond: 10 };
+  const pools = new Map<string, { pool: UpstreamPool; firstRound: Promise<void> }>();
   const retired = new Set<UpstreamPool>();
+  const retryBudget = options.retryBudget ?? { ratio: 0.2, minPerSecond: 10 };
+  const poolFor = (source: SourceConfig): UpstreamPool => {
+    const key = poolKey(source);
+    let entry = pools.get(key);
+    if (!entry) {
+      const pool = createUpstreamPool(source, retryBudget);
+      entry = { pool, firstRound: options.onProbe ? pool.startHealthChecks(options.onProbe).firstRound : Promise.resolve() };
+      pools.set(key, entry);
+    }
+    return entry.pool;
+  };
+  // Requests still running on the old schema may call a replaced pool again (a link one level down).
   const retire = (pool: UpstreamPool) => {
     retired.add(pool);
     const timer = setTimeout(() => {
@@ -42,17 +56,6 @@ export function createUpstreams(options: UpstreamsOptions = {}): Upstreams {
       void pool.close();
     }, options.retireAfterMs ?? 30_000);
     timer.unref();
-  };
-  const poolFor = (source: SourceConfig): UpstreamPool => {
-    const key = JSON.stringify([source.url, source.urls, source.resilience]);
-    const existing = pools.get(source.name);
-    if (existing?.key === key) return existing.pool;
-    // Requests still running on the old schema may call the old pool again (a link one level down).
-    if (existing) retire(existing.pool);
-    const pool = createUpstreamPool(source, retryBudget);
-    const firstRound = options.onProbe ? pool.startHealthChecks(options.onProbe).firstRound : Promise.resolve();
-    pools.set(source.name, { key, pool, firstRound });
-    return pool;
   };
   return {
     client: (source, operationOf, adaptBody) =>
@@ -69,14 +72,14 @@ export function createUpstreams(options: UpstreamsOptions = {}): Upstreams {
       await Promise.all([...pools.values()].map((entry) => entry.firstRound));
     },
     retain(sources) {
-      const names = new Set(sources.map((source) => source.name));
-      const gone = [...pools.entries()].filter(([name]) => !names.has(name));
-      for (const [name, entry] of gone) {
-        pools.delete(name);
+      const used = new Set(sources.map(poolKey));
+      for (const [key, entry] of pools) {
+        if (used.has(key)) continue;
+        pools.delete(key);
         retire(entry.pool);
       }
     },
-    status: (sources) => sources.flatMap((source) => pools.get(source.name)?.pool.status() ?? []),
+    status: (sources) => sources.flatMap((source) => pools.get(poolKey(source))?.pool.status() ?? []),
     async close() {
       const all = [...[...pools.values()].map((entry) => entry.pool), ...retired];
       pools.clear();

@@ -17,6 +17,9 @@ function usersSpecFromUrl(config: TesseraConfig, proxy: FlakyProxy, whenDown: So
   };
 }
 
+// Reloads recompose the schema, which takes seconds on a loaded machine: generous bounds.
+jest.setTimeout(90_000);
+
 describe('start-up with a source down', () => {
   let gw: RunningGateway | undefined;
   afterEach(async () => {
@@ -38,8 +41,8 @@ describe('start-up with a source down', () => {
     expect(readyz.degradedSources).toEqual([expect.objectContaining({ source: 'users', how: 'last-known-good' })]);
 
     proxy.mode = 'ok';
-    expect(await until(async () => (await gw!.query('{ user(id: "1") { name } }')).body.errors === undefined)).toBe(true);
-    expect(await until(async () => gw!.gateway.status.schema().degradedSources === undefined)).toBe(true);
+    expect(await until(async () => (await gw!.query('{ user(id: "1") { name } }')).body.errors === undefined, 300)).toBe(true);
+    expect(await until(async () => gw!.gateway.status.schema().degradedSources === undefined, 300)).toBe(true);
   });
 
   test('skip: starts without the source and the links that need it, and adds them when it comes up', async () => {
@@ -52,7 +55,7 @@ describe('start-up with a source down', () => {
     expect(gw.gateway.status.schema().degradedSources).toEqual([expect.objectContaining({ source: 'users', how: 'skipped' })]);
 
     proxy.mode = 'ok';
-    expect(await until(async () => (await gw!.query('{ orders(limit: 1) { customer { name } } }')).body.errors === undefined)).toBe(true);
+    expect(await until(async () => (await gw!.query('{ orders(limit: 1) { customer { name } } }')).body.errors === undefined, 300)).toBe(true);
     const { body } = await gw.query<{ user: { name: string } }>('{ user(id: "1") { name } }');
     expect(body.data!.user.name).toEqual(expect.any(String));
   });
