@@ -1,3 +1,4 @@
+import { startDemoService } from '../../sources';
 import { startDemoGateway, type RunningGateway } from '../support/harness';
 import { startServiceProcess, type ServiceProcess } from '../support/processes';
 import { withInstances } from '../support/instances';
@@ -49,4 +50,39 @@ describe('a source with two instances', () => {
     expect(metrics).toContain(`tessera_upstream_instance_healthy{source="users",instance="${b.url}"} 0`);
     expect(metrics).toContain(`tessera_upstream_instance_circuit{source="users",instance="${a.url}",state="closed"} 1`);
   }, 120_000);
+});
+
+describe('least-outstanding balancing', () => {
+  test('sends most calls to the instance that answers fast; round-robin splits them evenly', async () => {
+    const slow = await startDemoService('users', { latencyMs: 300 });
+    const fast = await startDemoService('users');
+    const run = async (balancing: 'round-robin' | 'least-outstanding') => {
+      slow.resetStats();
+      fast.resetStats();
+      const gw = await startDemoGateway({ configure: (config) => withInstances(config, 'users', [slow.url, fast.url], { balancing }) });
+      try {
+        let sent = 0;
+        const worker = async () => {
+          while (sent < 120) {
+            sent++;
+            const { body } = await gw.query('{ user(id: "1") { name } }');
+            expect(body.errors).toBeUndefined();
+          }
+        };
+        await Promise.all(Array.from({ length: 6 }, worker));
+      } finally {
+        await gw.close();
+      }
+      return { slow: slow.stats().total, fast: fast.stats().total };
+    };
+    try {
+      const even = await run('round-robin');
+      expect(Math.abs(even.slow - even.fast)).toBeLessThanOrEqual(10);
+      const least = await run('least-outstanding');
+      expect(least.slow + least.fast).toBe(120);
+      expect(least.fast).toBeGreaterThan(least.slow * 3);
+    } finally {
+      await Promise.all([slow.close(), fast.close()]);
+    }
+  }, 90_000);
 });
