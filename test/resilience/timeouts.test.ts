@@ -64,6 +64,20 @@ describe('replies the gateway will not read', () => {
     ]);
   });
 
+  test('malformed JSON becomes UPSTREAM_BAD_RESPONSE naming the source and the content type', async () => {
+    proxy.mode = 'truncated';
+    const { body } = await gw.query<{ user: null; orders: unknown[] }>('{ user(id: "1") { name } orders(limit: 1) { id } }');
+    expect(body.data!.user).toBeNull();
+    expect(body.data!.orders).toHaveLength(1);
+    expect(body.errors).toEqual([
+      {
+        message: 'users answered 200 with content type "application/json" and a body that is not valid JSON',
+        path: ['user'],
+        extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'users', status: 502 },
+      },
+    ]);
+  });
+
   test('a reply over maxResponseBytes fails its field, with or without a declared length; a small one still answers', async () => {
     proxy.mode = 'ok'; // users through the proxy: chunked, no content-length
     const ids = Array.from({ length: 40 }, (_, i) => `"${i + 1}"`).join(', ');

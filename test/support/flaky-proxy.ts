@@ -7,8 +7,8 @@ import { withInstances } from './instances';
 
 export interface FlakyProxy {
   url: string;
-  /** `ok` forwards to the target; `fail` answers 503; `html` answers 200 with an HTML page. */
-  mode: 'ok' | 'fail' | 'html';
+  /** `ok` forwards to the target; `fail` answers 503; `html` answers 200 with an HTML page; `truncated` 200 with cut-off JSON. */
+  mode: 'ok' | 'fail' | 'html' | 'truncated';
   /** Requests received, by method. */
   hits: Record<string, number>;
   close(): Promise<void>;
@@ -25,6 +25,11 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
     if (proxy.mode === 'fail') {
       res.writeHead(503, { 'content-type': 'application/json' });
       res.end('{"error":"unavailable"}');
+      return;
+    }
+    if (proxy.mode === 'truncated') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id": 1, "na');
       return;
     }
     if (proxy.mode === 'html') {
