@@ -61,7 +61,7 @@ const sourceResilienceSchema = z
       .describe('operationIds of non-GET operations that may be retried (e.g. a PUT that replaces).'),
     breaker: z
       .object({
-        failureRate: z.number().gt(0).max(1).default(0.5).describe('Share of failed calls in the window that opens the circuit.'),
+        failureRate: z.number().gt(0).lt(1).default(0.5).describe('Share of failed calls in the window that opens the circuit.'),
         window: z.number().int().positive().default(20).describe('How many of the latest calls to an instance the failure rate is taken over.'),
         minimumCalls: z.number().int().positive().default(5).describe('Calls in the window before the circuit may open.'),
         halfOpenAfterMs: z.number().int().positive().default(5_000).describe('How long a circuit stays open before one probe call is let through.'),

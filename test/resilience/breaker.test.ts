@@ -62,11 +62,13 @@ describe('circuit breaker per instance', () => {
 describe('retries', () => {
   let proxy: FlakyProxy;
   let gw: RunningGateway;
-  const start = async (idempotentOperations: string[]) => {
+  const start = async (idempotentOperations: string[], retryBudget = { ratio: 0.2, minPerSecond: 10 }) => {
     ({ gw, proxy } = await startDemoGatewayBehindProxy('orders', {
       configure: (config, proxy) =>
-        withInstances(config, 'orders', [proxy.url], {
+        withInstances({ ...config, resilience: { ...config.resilience, retryBudget } }, 'orders', [proxy.url], {
           retries: { attempts: 2, initialDelayMs: 10, maxDelayMs: 50 },
+          // The breaker stays closed here, so every call reaches the instance and only the budget limits retries.
+          breaker: { failureRate: 0.99, window: 100, minimumCalls: 100, halfOpenAfterMs: 1_000 },
           idempotentOperations,
           health: NO_ACTIVE_HEALTH,
         }),
@@ -93,5 +95,14 @@ describe('retries', () => {
     const post = await gw.query('mutation { createOrder(input: { userId: "3", productId: "4", quantity: 1 }) { id } }');
     expect(post.body.errors?.[0].extensions).toMatchObject({ code: 'UPSTREAM_ERROR', status: 503 });
     expect(proxy.hits).toEqual({ POST: 3 });
+  });
+
+  test('the retry budget keeps retries from multiplying load when the upstream is down', async () => {
+    await start([], { ratio: 0, minPerSecond: 0 }); // no budget beyond the initial allowance
+    proxy.mode = 'fail';
+    for (let i = 0; i < 30; i++) await gw.query('{ orders(limit: 1) { id } }');
+    // Without a budget: 30 calls × 3 attempts = 90. With it: 30 calls and the few retries allowed.
+    expect(proxy.hits.GET).toBeGreaterThanOrEqual(30);
+    expect(proxy.hits.GET).toBeLessThanOrEqual(45);
   });
 });
