@@ -1,14 +1,12 @@
-import { createHash } from 'node:crypto';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
 import type { TesseraConfig } from './config/schema';
 import { createAuthenticator, isAdmin, useAuthentication, type Authenticator } from './auth/authenticate';
-import { useAuthorization } from './auth/authorize';
+import { authorizeSchema } from './auth/authorize';
 import { subjectBoundCoordinates } from './auth/rules';
 import { createResponseCache } from './cache';
 import { checkCacheCoordinates } from './cache/check';
 import { composeGateway } from './compose/compose';
-import { printComposedSchema } from './compose/print';
 import { formatWarning, type CompositionWarning } from './compose/warnings';
 import { localFigures, type FiguresSource } from './observability/figures';
 import { createLogger, toYogaLogger, type Logger } from './observability/logger';
@@ -16,6 +14,7 @@ import { createMetrics, type GatewayMetrics } from './observability/metrics';
 import { useRequestObservability } from './observability/request-log';
 import { createTracing } from './observability/tracing';
 import { createUsageStats, type UsageStats } from './observability/usage';
+import { startLiveReload } from './reload/live-reload';
 import { useHardening } from './security/hardening';
 import { useOperationLimits } from './security/limits';
 import { maskUnexpectedErrors } from './security/mask-errors';
@@ -25,29 +24,38 @@ import { renderLocalGraphiQL, useGraphiQLAssets } from './server/graphiql';
 import { useHealthEndpoints } from './server/health';
 import { useMetricsEndpoint } from './server/metrics-endpoint';
 import { defaultInstanceId, useStatusPage } from './server/status-page/status-page';
+import { useRequestDeadline } from './upstream/deadline';
 import type { GatewayStatus } from './upstream/status';
+import { createUpstreams } from './upstream/upstreams';
 import { useUsageRecording } from './usage/record';
 
 export interface Gateway {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- yoga's own defaults: no server or user context
   yoga: YogaServerInstance<{}, {}>;
-  schema: GraphQLSchema;
+  /** The schema served now (it changes on reload). */
+  readonly schema: GraphQLSchema;
+  /** Warnings of the first composition. */
   warnings: CompositionWarning[];
   metrics: GatewayMetrics;
   usage: UsageStats;
+  /** Upstream pools and schema version, for /readyz, /metrics and the status page. */
   status: GatewayStatus;
   /** Names this process among several gateways (status page, logs, traces). */
   instanceId: string;
   logger: Logger;
   /** Who sent an HTTP request (for admin endpoints outside GraphQL); throws AuthenticationError. */
   authenticate: Authenticator;
-  /** Releases upstream connections; call after the HTTP server stopped. */
+  /** Recomposes (re-reading the config file, if any) and swaps the schema; keeps the last good one on failure. */
+  reload(reason: string): Promise<void>;
+  /** Stops watching, releases upstream and store connections; call after the HTTP server stopped. */
   close(): Promise<void>;
 }
 
 export interface GatewayOptions {
   logger?: Logger;
-  /** Environment for settings read from it (REDIS_URL); process.env by default. */
+  /** The file the config came from: watched, and read again on reload. */
+  configFile?: string;
+  /** Environment for re-reading the config file and for REDIS_URL; process.env by default. */
   env?: NodeJS.ProcessEnv;
   /** Default: TESSERA_INSTANCE_ID, else host name and pid. */
   instanceId?: string;
@@ -67,38 +75,54 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const tracing = createTracing(config.telemetry.tracing, { linkFields: Object.keys(config.links), instanceId });
   const figures = (options.figures ?? localFigures)({ registry: metrics.registry, usage });
   const observability = useRequestObservability({ logger, metrics, usage, traceIdOf: tracing.traceIdOf });
+  const deadline = useRequestDeadline(config.resilience.requestTimeoutMs);
   const authenticate = createAuthenticator(config.auth);
   const adminOnly = isAdmin(authenticate);
   // Fields behind owner rules answer differently per caller: the cache must key them by caller.
   const cacheConfig = { ...config.cache, private: [...new Set([...config.cache.private, ...subjectBoundCoordinates(config.auth.rules)])] };
   const cache = createResponseCache(cacheConfig, { registry: metrics.registry, logger, authorizePurge: adminOnly, env: options.env });
-
-  const composed = await composeGateway(config, {
+  const upstreams = createUpstreams({
     observe: (call, context) => {
       observability.observeUpstream(call, context);
       cache.observeUpstream(call, context);
     },
     trace: tracing.traceUpstream,
-    onWarning: (warning) => logger.warn(formatWarning(warning)),
-  }).catch(async (error: unknown) => {
-    await cache.close();
+    remainingMs: deadline.remainingMs,
+    onRetry: metrics.recordRetry,
+    onProbe: metrics.recordHealthProbe,
+    retryBudget: config.resilience.retryBudget,
+    retireAfterMs: config.resilience.requestTimeoutMs,
+  });
+  const release = async () => {
+    await Promise.all([upstreams.close(), cache.close(), tracing.shutdown()]);
+  };
+
+  // Each composition (at start and on every reload) is served authorized by the rules of its own
+  // config, with spans on the resolvers that reach upstreams (unchanged when tracing is off).
+  const compose = async (current: TesseraConfig) => {
+    const composed = await composeGateway(current, { upstreams, onWarning: (warning) => logger.warn(formatWarning(warning)) });
+    return { ...composed, schema: tracing.instrument(authorizeSchema(composed.schema, current.auth)) };
+  };
+  const composed = await compose(config).catch(async (error: unknown) => {
+    await release();
     throw error;
   });
-  const { schema, warnings } = composed;
-  const release = async () => {
-    await Promise.all([composed.close(), cache.close(), tracing.shutdown()]);
-  };
   try {
-    if (cacheConfig.enabled) checkCacheCoordinates(cacheConfig, schema);
+    if (cacheConfig.enabled) checkCacheCoordinates(cacheConfig, composed.schema);
   } catch (error) {
     await release();
     throw error;
   }
-  const status = staticStatus(config, schema);
+  const live = startLiveReload(
+    { config, ...composed },
+    { compose, configFile: options.configFile, env: options.env, logger, onSwap: (next) => upstreams.retain(next.sources), onPoll: metrics.recordSpecPoll },
+  );
+  const status: GatewayStatus = { sources: () => upstreams.status(live.config().sources), schema: live.status };
+  metrics.watchUpstreams(status.sources);
 
   const { graphqlPath } = config.server;
   const yoga = createYoga({
-    schema: tracing.instrument(schema), // resolvers that reach upstreams get spans (unchanged when tracing is off)
+    schema: () => live.current(), // read per request: a reload swaps it, requests in flight keep theirs
     graphqlEndpoint: graphqlPath,
     landingPage: false,
     maskedErrors: maskUnexpectedErrors(config.server.maskErrors),
@@ -111,7 +135,8 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     renderGraphiQL: renderLocalGraphiQL(graphqlPath),
     plugins: [
       useAdminPort(config.server.adminPort !== undefined), // operators' endpoints on the admin port only, when there is one
-      useHealthEndpoints(config.sources), // /healthz, /readyz
+      useHealthEndpoints({ status, probed: upstreams.ready }), // /healthz, /readyz
+      deadline.plugin, // per request: the deadline its upstream calls share
       useMetricsEndpoint(figures.metrics), // /metrics
       ...(config.telemetry.statusPage ? [useStatusPage({ usage: figures.usage, status, instanceId, authorize: adminWhenAuthOn(config, adminOnly) })] : []), // /_tessera, /_tessera/usage
       ...(config.server.graphiql ? [useGraphiQLAssets(graphqlPath)] : []), // GraphiQL's scripts and styles, no CDN
@@ -120,17 +145,30 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       useHardening(config.server), // production: no introspection or suggestions, CSRF prevention
       useOperationLimits(config.limits), // size, batch, tokens, depth, aliases, directives, cost → 400
       useAuthentication(authenticate), // bearer JWT or API key → context.identity, else 401
-      useAuthorization(config.auth), // graphql-shield rules → FORBIDDEN fields, before any resolver runs
-      // After authorization: both wrap the schema's resolvers, and the cache's wrapping must be outermost.
+      // (authorization: graphql-shield rules wrap the schema itself, see `compose` above → FORBIDDEN fields)
       ...cache.plugins, // POST /_tessera/cache/purge; whole responses keyed by identity, grants and private fields
       ...(config.usage.record ? [useUsageRecording(config.usage, logger)] : []), // operations served, for `tessera check --usage`
     ],
   });
-  const close = async () => {
-    await yoga.dispose(); // the plugins' onDispose: the usage record's last flush
-    await release();
+  return {
+    yoga,
+    get schema() {
+      return live.current();
+    },
+    warnings: composed.warnings,
+    metrics,
+    usage,
+    status,
+    instanceId,
+    logger,
+    authenticate,
+    reload: live.reload,
+    async close() {
+      live.stop();
+      await yoga.dispose(); // the plugins' onDispose: the usage record's last flush
+      await release();
+    },
   };
-  return { yoga, schema, warnings, metrics, usage, status, instanceId, logger, authenticate, close };
 }
 
 /**
@@ -140,17 +178,4 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
 function adminWhenAuthOn(config: TesseraConfig, adminOnly: (request: Request) => Promise<boolean>) {
   const authOn = config.auth.jwt !== undefined || config.auth.apiKeys.keys.length > 0;
   return authOn && config.server.adminPort === undefined ? adminOnly : async () => true;
-}
-
-/**
- * STAND-IN until the upstream pools (branch issue-6) provide the real GatewayStatus: one instance
- * per configured source URL, reported healthy, and the schema composed at start-up.
- */
-function staticStatus(config: TesseraConfig, schema: GraphQLSchema): GatewayStatus {
-  const composed = { version: createHash('sha256').update(printComposedSchema(schema)).digest('hex').slice(0, 12), loadedAt: new Date() };
-  const sources = config.sources.map((source) => ({
-    source: source.name,
-    instances: [{ url: source.url, healthy: true, circuit: 'closed' as const, inFlight: 0 }],
-  }));
-  return { sources: () => sources, schema: () => composed };
 }

@@ -1,31 +1,35 @@
-import { useGraphQLMiddleware } from '@envelop/graphql-middleware';
 import { isObjectType, type GraphQLSchema } from 'graphql';
-import { middleware, type IMiddleware } from 'graphql-middleware';
+import { applyMiddleware, type IMiddleware } from 'graphql-middleware';
 import { allow, deny, shield } from 'graphql-shield';
 import type { AuthConfig } from '../config/schema';
-import { compileRules, forbiddenError } from './rules';
+import { compileRules, forbiddenError, rulesPresentIn } from './rules';
 
 /**
  * graphql-shield over the stitched schema: the configured rules, and `defaultPolicy` for every
  * field no rule names. A denied field resolves to null with a FORBIDDEN error at its path; the
  * resolver never runs, so a denied mutation never reaches its upstream.
+ *
+ * A schema transform (graphql-middleware's applyMiddleware) rather than the envelop plugin: the
+ * gateway serves a schema that live reload swaps, and the plugin would re-wrap the whole schema
+ * on every request that hands it the unwrapped one; here each composition is wrapped once.
  */
-export function useAuthorization(auth: AuthConfig) {
-  const permissions = shield(compileRules(auth.rules), {
+export function authorizeSchema(schema: GraphQLSchema, auth: AuthConfig): GraphQLSchema {
+  // Composition checked every rule; one missing now belongs to a source left out while it is down.
+  const rules = rulesPresentIn(schema, auth.rules);
+  const permissions = shield(compileRules(rules), {
     fallbackRule: auth.defaultPolicy === 'deny' ? deny : allow,
-    fallbackError: forbiddenError(auth.rules),
+    fallbackError: forbiddenError(rules),
     // Upstream errors thrown by resolvers keep their own message and code (shield would otherwise
     // replace every error with the fallback one).
     allowExternalErrors: true,
   });
-  if (auth.defaultPolicy === 'deny') return useGraphQLMiddleware([permissions]);
+  if (auth.defaultPolicy === 'deny') return applyMiddleware(schema, permissions);
   // Under allow-by-default, shield still wraps every field of the schema in an async rule check
   // that can only say yes; keep only the fields a rule names (same decisions, no per-field cost
   // on the rest: the list queries resolve thousands of fields).
-  const named = new Set(Object.keys(auth.rules));
-  return useGraphQLMiddleware([
-    middleware((schema: GraphQLSchema) => pick(permissions.generate(schema) as IMiddleware, named, schema)),
-  ]);
+  const named = new Set(Object.keys(rules));
+  if (named.size === 0) return schema;
+  return applyMiddleware(schema, pick(permissions.generate(schema) as IMiddleware, named, schema));
 }
 
 function pick(full: IMiddleware, named: Set<string>, schema: GraphQLSchema): IMiddleware {

@@ -109,6 +109,22 @@ export function forbiddenError(rules: AuthConfig['rules']) {
 }
 
 /**
+ * The rules whose type (and field) the schema has. A source left out while it is down
+ * (`whenDown: skip`) takes its types with it; its rules wait for it, with a warning.
+ */
+export function rulesPresentIn(schema: GraphQLSchema, rules: AuthConfig['rules'], onAbsent?: (target: string) => void): AuthConfig['rules'] {
+  return Object.fromEntries(
+    Object.entries(rules).filter(([target]) => {
+      const [typeName, fieldName] = target.split('.');
+      const type = schema.getType(typeName);
+      const present = isObjectType(type) && (fieldName === undefined || fieldName in type.getFields());
+      if (!present) onAbsent?.(target);
+      return present;
+    }),
+  );
+}
+
+/**
  * Rules that name a type or field the composed schema lacks, and owner rules whose parent field
  * does not exist, are configuration errors at the rule's place: a typo must not leave a private
  * field unprotected.

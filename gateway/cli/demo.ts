@@ -5,7 +5,7 @@ import type { TesseraConfig } from '../config/schema';
 import { createGateway } from '../gateway';
 import { listen } from '../server/listen';
 import { choosePort } from './port';
-import { closeOnSignals, reportFatal } from './report';
+import { closeOnSignals, reloadOnHangup, reportFatal } from './report';
 
 export interface DemoOptions {
   config: string;
@@ -46,12 +46,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of DEMO_SERVICE_NAMES) env[`${name.toUpperCase()}_URL`] = demo.services[name].url;
     const { config } = loadConfig(options.config, { env });
-    const gateway = await createGateway(config);
+    const gateway = await createGateway(config, { configFile: options.config, env });
     const port = choosePort(options.port, process.env, config.server.port);
-    const running = await listen(gateway, port, config.server.host);
+    const running = await listen(gateway, port, config.server.host, { drainMs: config.resilience.shutdownGraceMs });
     for (const name of DEMO_SERVICE_NAMES) gateway.logger.info(`demo service ${name} at ${demo.services[name].url}`);
     await printDemoTokens(config, running.url);
     gateway.logger.info(`Tessera demo ready: GraphiQL at ${running.url}${config.server.graphqlPath}`);
+    reloadOnHangup(gateway.reload);
     closeOnSignals(async () => {
       await running.close();
       await demo.close();

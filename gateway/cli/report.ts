@@ -19,6 +19,11 @@ export function reportFatal(error: unknown, configFile?: string): never {
   process.exit(2);
 }
 
+/** SIGHUP recomposes the schema (re-reading the config file and specs); the gateway logs the outcome. */
+export function reloadOnHangup(reload: (reason: string) => Promise<void>): void {
+  process.on('SIGHUP', () => void reload('SIGHUP'));
+}
+
 /** Stops cleanly on SIGINT/SIGTERM: in-flight requests finish, then the process exits. */
 export function closeOnSignals(close: () => Promise<void>): void {
   let closing = false;

@@ -7,7 +7,7 @@ import { createGateway } from '../gateway';
 import { createLogger } from '../observability/logger';
 import { listen } from '../server/listen';
 import { choosePort } from './port';
-import { closeOnSignals, reportFatal } from './report';
+import { closeOnSignals, reloadOnHangup, reportFatal } from './report';
 
 export interface ServeOptions {
   config: string;
@@ -26,11 +26,15 @@ export async function runServe(options: ServeOptions, env: NodeJS.ProcessEnv = p
       runPrimary({ workers, logger: createLogger(config.logging) });
       return;
     }
-    const gateway = await createGateway(config, { figures: clusterFigures() });
+    const gateway = await createGateway(config, { configFile: options.config, env, figures: clusterFigures() });
     answerClusterRequests(gateway);
     const port = choosePort(options.port, env, config.server.port);
-    const running = await listen(gateway, port, options.host ?? config.server.host, config.server.adminPort);
+    const running = await listen(gateway, port, options.host ?? config.server.host, {
+      adminPort: config.server.adminPort,
+      drainMs: config.resilience.shutdownGraceMs,
+    });
     gateway.logger.info({ url: `${running.url}${config.server.graphqlPath}`, adminUrl: running.adminUrl }, `Tessera serving ${running.url}${config.server.graphqlPath}`);
+    reloadOnHangup(gateway.reload);
     closeOnSignals(running.close);
   } catch (error) {
     reportFatal(error, options.config);

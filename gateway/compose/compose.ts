@@ -1,42 +1,48 @@
 import { isObjectType, type GraphQLSchema } from 'graphql';
 import { Subschema } from '@graphql-tools/delegate';
-import type { IResolvers } from '@graphql-tools/utils';
 import { stitchSchemas } from '@graphql-tools/stitch';
-import type { SourceConfig, TesseraConfig } from '../config/schema';
-import type { UpstreamHooks, UpstreamObserver, UpstreamTrace } from '../upstream/fetch';
+import type { IResolvers } from '@graphql-tools/utils';
 import { relaxGuardedFields } from '../auth/guarded-fields';
-import { checkRuleTargets, ownerFieldsByCoordinate } from '../auth/rules';
+import { checkRuleTargets, ownerFieldsByCoordinate, rulesPresentIn } from '../auth/rules';
+import type { SourceConfig, TesseraConfig } from '../config/schema';
+import { createUpstreams, type Upstreams } from '../upstream/upstreams';
 import { withDeprecations } from './deprecations';
 import { CompositionError } from './errors';
 import { buildGraphqlSubgraph } from './graphql-subgraph';
-import { linkResolvers, linkTypeDefs, planLinks, withBatchFields } from './links';
+import { linkResolvers, linkTypeDefs, planLinks, withBatchFields, type PlannedSource } from './links';
 import { buildOpenApiSubgraph } from './openapi-subgraph';
 import type { Subgraph } from './subgraph';
 import { createSourceNaming } from './transforms';
 import { checkPublicSchema, checkTransformTargets } from './transform-targets';
-import type { CompositionWarning } from './warnings';
+import type { CompositionWarning, WarningSink } from './warnings';
 
 export interface ComposedGateway {
   schema: GraphQLSchema;
   warnings: CompositionWarning[];
+  /** Sources that could not be read: built from their last known good spec, or left out (`whenDown`). */
+  degraded: DegradedSource[];
   subgraphs: Subgraph[];
-  /** Releases every source's upstream connections. */
+  /** Releases the upstream connections composing opened (none when `upstreams` was given). */
   close(): Promise<void>;
 }
 
+export interface DegradedSource {
+  source: string;
+  how: 'last-known-good' | 'skipped';
+  reason: string;
+}
+
 export interface ComposeOptions {
-  /** Told about every upstream call (metrics, logs); composing alone needs none. */
-  observe?: UpstreamObserver;
-  /** Traces every upstream call (W3C trace context sent upstream); absent when tracing is off. */
-  trace?: UpstreamTrace;
+  /** The sources' pools (a gateway's, kept across reloads); without them composing makes its own. */
+  upstreams?: Upstreams;
   /** Told about each warning as it is found (the full list is also returned). */
   onWarning?: (warning: CompositionWarning) => void;
 }
 
 /**
  * Sources → subgraphs (OpenAPI through @omnigraph/openapi, GraphQL by introspection or SDL) → public
- * subschemas (naming rules, renames, hides) → one stitched schema with the configured links, in
- * which every field an authorization rule guards is nullable.
+ * subschemas (naming rules, renames, hides, deprecations) → one stitched schema with the configured
+ * links, in which every field an authorization rule guards is nullable.
  */
 export async function composeGateway(config: TesseraConfig, options: ComposeOptions = {}): Promise<ComposedGateway> {
   const warnings: CompositionWarning[] = [];
@@ -47,26 +53,39 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
     if (composing) warnings.push(warning);
     options.onWarning?.(warning);
   };
-  const observe = options.observe ?? (() => {});
-  const built = await Promise.allSettled(config.sources.map((source) => buildSubgraph(source, { observe, trace: options.trace }, warn)));
-  const subgraphs = built.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const upstreams = options.upstreams ?? createUpstreams();
+  const built = await Promise.allSettled(config.sources.map((source) => buildSubgraph(source, upstreams, warn, config.resilience.specCache)));
   const close = async () => {
-    await Promise.all(subgraphs.map((subgraph) => subgraph.close()));
+    if (!options.upstreams) await upstreams.close();
   };
-  const failed = built.findIndex((result) => result.status === 'rejected');
-  if (failed >= 0) {
-    await close();
-    const reason: unknown = (built[failed] as PromiseRejectedResult).reason;
-    throw new CompositionError(`sources[${failed}]`, reason instanceof Error ? reason.message : String(reason));
+  const kept: Array<{ source: SourceConfig; subgraph: Subgraph; index: number }> = [];
+  const degraded: DegradedSource[] = [];
+  for (const [i, result] of built.entries()) {
+    const source = config.sources[i];
+    if (result.status === 'fulfilled') {
+      kept.push({ source, subgraph: result.value, index: i });
+      if (result.value.stale) degraded.push({ source: source.name, how: 'last-known-good', reason: result.value.stale });
+      continue;
+    }
+    const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+    if (source.resilience.whenDown !== 'skip') {
+      await close();
+      throw new CompositionError(`sources[${i}]`, reason);
+    }
+    degraded.push({ source: source.name, how: 'skipped', reason });
+    warn({ source: source.name, pointer: '#', message: `left out of the schema until it can be read: ${reason}` });
   }
+  const skipping = kept.length < config.sources.length;
   try {
-    const deprecated = subgraphs.map((subgraph, i) => {
-      const source = config.sources[i];
-      return source.kind === 'openapi' ? withDeprecations(`sources[${i}]`, subgraph, source, warn) : subgraph;
-    });
-    const stitched = stitch(config, deprecated);
-    checkRuleTargets(config.auth.rules, stitched);
-    return { schema: relaxGuardedFields(stitched, config.auth.rules), warnings, subgraphs: deprecated, close };
+    const subgraphs = kept.map(({ source, subgraph, index }) =>
+      source.kind === 'openapi' ? withDeprecations(`sources[${index}]`, subgraph, source, warn) : subgraph,
+    );
+    const stitched = stitch({ ...config, sources: kept.map((k) => k.source) }, subgraphs, skipping ? warn : undefined);
+    const rules = skipping
+      ? rulesPresentIn(stitched, config.auth.rules, (target) => warn({ source: 'auth.rules', pointer: target, message: 'rule waits for its source, left out while it is down' }))
+      : config.auth.rules;
+    checkRuleTargets(rules, stitched);
+    return { schema: relaxGuardedFields(stitched, rules), warnings, degraded, subgraphs, close };
   } catch (error) {
     await close();
     throw error;
@@ -75,7 +94,8 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
   }
 }
 
-function stitch(config: TesseraConfig, subgraphs: Subgraph[]): GraphQLSchema {
+/** With `dropLinksFor` (some source was left out), links that need a missing source are dropped with a warning. */
+function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: WarningSink): GraphQLSchema {
   const sources = subgraphs.map((subgraph, i) => {
     const path = `sources[${i}].transforms`;
     const transforms = config.sources[i].transforms;
@@ -91,7 +111,7 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[]): GraphQLSchema {
     return { subgraph, naming, publicSubschema, renamer: naming.renamer, publicSchema: publicSubschema.transformedSchema };
   });
 
-  const plans = planLinks(config.links, sources);
+  const plans = planLinks(dropLinksFor ? usableLinks(config.links, sources, dropLinksFor) : config.links, sources);
   // Links resolve through their own subschema of the target source: the public names, none of the
   // hides (a link may use a root field the public schema hides), plus the hidden batch fields.
   const linkSubschemas = new Map(
@@ -148,6 +168,20 @@ function withRequiredFields(
   return merged as IResolvers;
 }
 
-function buildSubgraph(source: SourceConfig, hooks: UpstreamHooks, warn: (w: CompositionWarning) => void): Promise<Subgraph> {
-  return source.kind === 'graphql' ? buildGraphqlSubgraph(source, hooks) : buildOpenApiSubgraph(source, hooks, warn);
+function usableLinks(links: TesseraConfig['links'], sources: PlannedSource[], warn: WarningSink): TesseraConfig['links'] {
+  return Object.fromEntries(
+    Object.entries(links).filter(([coordinate, link]) => {
+      try {
+        planLinks({ [coordinate]: link }, sources);
+        return true;
+      } catch (error) {
+        warn({ source: 'links', pointer: coordinate, message: `link left out while a source is missing: ${(error as Error).message}` });
+        return false;
+      }
+    }),
+  );
+}
+
+function buildSubgraph(source: SourceConfig, upstreams: Upstreams, warn: WarningSink, specCache: string): Promise<Subgraph> {
+  return source.kind === 'graphql' ? buildGraphqlSubgraph(source, upstreams, warn, specCache) : buildOpenApiSubgraph(source, upstreams, warn, specCache);
 }

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { UpstreamTimeoutError, UpstreamUnreachableError } from '../upstream/fetch';
+import { UpstreamBadResponseError, UpstreamTimeoutError, UpstreamUnreachableError } from '../upstream/errors';
 
 /**
  * Every upstream failure reaches clients as one GraphQL error on the field that needed it, with
@@ -16,16 +16,23 @@ export function toFieldError(error: unknown, source: string): GraphQLError {
   if (error instanceof UpstreamUnreachableError) {
     return fieldError(error.message, { code: 'UPSTREAM_UNAVAILABLE', source, status: 503 });
   }
+  if (error instanceof UpstreamBadResponseError) {
+    return fieldError(error.message, { code: 'UPSTREAM_BAD_RESPONSE', source, status: 502 });
+  }
   const cause = unwrap(error);
-  if (cause instanceof UpstreamTimeoutError || cause instanceof UpstreamUnreachableError) return toFieldError(cause, source);
+  if (cause instanceof UpstreamTimeoutError || cause instanceof UpstreamUnreachableError || cause instanceof UpstreamBadResponseError) {
+    return toFieldError(cause, source);
+  }
   const response = responseOf(error);
   if (response) {
     const { status, body } = response;
     if (status >= 200 && status < 300) {
-      return fieldError(`${source} answered with a body that is not valid JSON for this field`, {
+      // The same error, code and status as a reply the upstream fetch refuses (UpstreamBadResponseError).
+      const type = response.contentType ? `content type "${response.contentType}"` : 'no content type';
+      return fieldError(`${source} answered ${status} with ${type} and a body that is not valid JSON`, {
         code: 'UPSTREAM_BAD_RESPONSE',
         source,
-        status,
+        status: 502,
       });
     }
     const detail = status < 500 ? humanMessageOf(body) : undefined;
@@ -59,11 +66,12 @@ function unwrap(error: unknown): unknown {
   return error instanceof GraphQLError && error.originalError ? error.originalError : undefined;
 }
 
-/** The status and body @omnigraph/openapi records on the errors it builds for non-2xx replies. */
-function responseOf(error: unknown): { status: number; body: unknown } | undefined {
+/** The status, content type and body @omnigraph/openapi records on the errors it builds for replies it cannot use. */
+function responseOf(error: unknown): { status: number; body: unknown; contentType?: string } | undefined {
   const extensions = error instanceof GraphQLError ? error.extensions : undefined;
-  const response = extensions?.response as { status?: unknown; body?: unknown } | undefined;
+  const response = extensions?.response as { status?: unknown; body?: unknown; headers?: Record<string, unknown> } | undefined;
   if (typeof response?.status !== 'number') return undefined;
+  const contentType = Object.entries(response.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
   let body = response.body;
   if (typeof body === 'string') {
     try {
@@ -72,7 +80,7 @@ function responseOf(error: unknown): { status: number; body: unknown } | undefin
       body = undefined;
     }
   }
-  return { status: response.status, body };
+  return { status: response.status, body, contentType: typeof contentType === 'string' ? contentType : undefined };
 }
 
 function humanMessageOf(body: unknown): string | undefined {

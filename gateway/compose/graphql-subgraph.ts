@@ -1,44 +1,33 @@
 import { readFile } from 'node:fs/promises';
-import { GraphQLError, Kind, OperationTypeNode, buildSchema, type FieldNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, buildSchema, printSchema, type FieldNode, type GraphQLSchema } from 'graphql';
 import { delegateToSchema } from '@graphql-tools/delegate';
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { ExecutionResult, Executor } from '@graphql-tools/utils';
 import { schemaFromExecutor, wrapSchema } from '@graphql-tools/wrap';
 import type { GraphqlSourceConfig } from '../config/schema';
-import { createUpstreamClient, type UpstreamHooks } from '../upstream/fetch';
+import { instanceUrls } from '../upstream/pool';
 import { createUpstreamAuthorizer } from '../upstream/upstream-auth';
+import type { Upstreams } from '../upstream/upstreams';
 import { toFieldError } from './field-errors';
+import { withLastKnownGood } from './last-known-good';
 import type { Subgraph } from './subgraph';
+import type { WarningSink } from './warnings';
 
 /** Response key under which batched links read the key field they match on. */
 const KEY_ALIAS = '__tessera_key';
 
 /** An existing GraphQL service as a source: its schema from an SDL file or by introspection. */
-export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, hooks: UpstreamHooks): Promise<Subgraph> {
-  const upstream = createUpstreamClient({
-    source: source.name,
-    timeoutMs: source.timeoutMs,
-    headers: source.headers,
-    forwardHeaders: source.forwardHeaders,
-    operationOf: () => 'graphql',
-    ...hooks,
-    authorize: createUpstreamAuthorizer(source),
-  });
-  const http = buildHTTPExecutor({ endpoint: source.url, fetch: (url, init, context) => upstream.fetch(url, init, context) });
+export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, upstreams: Upstreams, warn: WarningSink, specCache: string): Promise<Subgraph> {
+  const fetch = upstreams.client(source, () => 'graphql', { authorize: createUpstreamAuthorizer(source) });
+  const http = buildHTTPExecutor({ endpoint: instanceUrls(source)[0], fetch: (url, init, context) => fetch(url, init, context) });
   const executor: Executor = async (request) => withSourceErrors((await http(request)) as ExecutionResult, source.name);
-  let schema: GraphQLSchema;
-  try {
-    schema = await loadSchema(source, executor);
-  } catch (error) {
-    await upstream.close();
-    throw error;
-  }
+  const { value: schema, stale } = await loadSchema(source, executor, warn, specCache);
   let local: GraphQLSchema | undefined;
   return {
     name: source.name,
+    stale,
     schema,
     executor,
-    close: upstream.close,
     // GraphQL names are already GraphQL names: only the config's renames and hides apply.
     naming: { types: new Map(), rootFields: { Query: new Map(), Mutation: new Map() }, objectFields: new Map(), inputFields: new Map() },
     localSchema: () => (local ??= wrapSchema({ schema, executor })),
@@ -61,9 +50,12 @@ export async function buildGraphqlSubgraph(source: GraphqlSourceConfig, hooks: U
   };
 }
 
-async function loadSchema(source: GraphqlSourceConfig, executor: Executor): Promise<GraphQLSchema> {
+async function loadSchema(source: GraphqlSourceConfig, executor: Executor, warn: WarningSink, specCache: string): Promise<{ value: GraphQLSchema; stale?: string }> {
   try {
-    return source.sdl ? buildSchema(await readFile(source.sdl, 'utf8')) : await schemaFromExecutor(executor);
+    if (source.sdl) return { value: buildSchema(await readFile(source.sdl, 'utf8')) };
+    if (source.resilience.whenDown !== 'last-known-good') return { value: await schemaFromExecutor(executor) };
+    // Kept as SDL on disk: what introspection gave, printed.
+    return await withLastKnownGood(source, specCache, 'sdl', async () => printSchema(await schemaFromExecutor(executor)), buildSchema, warn);
   } catch (error) {
     const how = source.sdl ? `its SDL file ${source.sdl} could not be read` : 'introspection failed';
     throw new Error(`source "${source.name}": ${how}: ${(error as Error).message}`);

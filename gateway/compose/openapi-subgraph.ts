@@ -1,51 +1,44 @@
 import { type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { OpenApiSourceConfig } from '../config/schema';
-import { createUpstreamClient, type UpstreamHooks } from '../upstream/fetch';
+import { instanceUrls } from '../upstream/pool';
 import { createUpstreamAuthorizer } from '../upstream/upstream-auth';
+import type { Upstreams } from '../upstream/upstreams';
 import { toFieldError } from './field-errors';
 import { markNullListItems, restoreNullItems } from './null-items';
 import { retypeIds } from './ids';
 import { computeNaming } from './naming';
 import { loadOpenApiSchema } from './openapi-loader';
-import { createOperationMatcher, findUnresolvedRefs, readSpec } from './spec';
+import { withLastKnownGood } from './last-known-good';
+import { createOperationMatcher, findUnresolvedRefs, parseSpec, readSpecText } from './spec';
 import type { Subgraph } from './subgraph';
 import type { WarningSink } from './warnings';
 
-export async function buildOpenApiSubgraph(
-  source: OpenApiSourceConfig,
-  hooks: UpstreamHooks,
-  warn: WarningSink,
-): Promise<Subgraph> {
-  const spec = await readSpec(source.spec, source.name);
+export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstreams: Upstreams, warn: WarningSink, specCache: string): Promise<Subgraph> {
+  const { value: spec, stale } = await withLastKnownGood(
+    source,
+    specCache,
+    'spec',
+    () => readSpecText(source.spec, source.name),
+    (text) => parseSpec(text, source.spec, source.name),
+    warn,
+  );
   for (const { pointer, ref } of findUnresolvedRefs(spec)) {
     warn({ source: source.name, pointer, message: `$ref "${ref}" points at nothing in this spec` });
   }
-  const upstream = createUpstreamClient({
-    source: source.name,
-    timeoutMs: source.timeoutMs,
-    headers: source.headers,
-    forwardHeaders: source.forwardHeaders,
-    operationOf: createOperationMatcher(spec),
-    ...hooks,
+  const fetch = upstreams.client(source, createOperationMatcher(spec), {
     adaptBody: markNullListItems,
     authorize: createUpstreamAuthorizer(source, spec.components?.securitySchemes ?? spec.securityDefinitions),
   });
-  let schema: GraphQLSchema;
-  try {
-    const loaded = await loadOpenApiSchema({ source: source.name, spec, endpoint: source.url, fetch: upstream.fetch, warn });
-    schema = retypeIds(withFieldErrors(loaded, source.name));
-  } catch (error) {
-    await upstream.close();
-    throw error;
-  }
+  const loaded = await loadOpenApiSchema({ source: source.name, spec, endpoint: instanceUrls(source)[0], fetch, warn });
+  const schema = retypeIds(withFieldErrors(loaded, source.name));
   const componentNames = Object.keys(spec.components?.schemas ?? spec.definitions ?? {});
   return {
     name: source.name,
+    stale,
     schema,
     naming: computeNaming(schema, componentNames),
     localSchema: () => schema,
-    close: upstream.close,
     // REST answers whole objects whatever the selection, so the batch operation's own resolver is
     // called directly and the key is read from the raw JSON.
     batchCaller: (rawField, matchField) => {

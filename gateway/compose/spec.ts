@@ -16,20 +16,22 @@ export interface OpenApiDocument {
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
-/** Reads a spec from a file path or an http(s) URL; YAML and JSON both parse (JSON is YAML). */
-export async function readSpec(location: string, sourceName: string): Promise<OpenApiDocument> {
-  let text: string;
+/** Reads a spec's text from a file path or an http(s) URL. */
+export async function readSpecText(location: string, sourceName: string): Promise<string> {
   try {
     if (/^https?:\/\//.test(location)) {
       const response = await fetch(location, { signal: AbortSignal.timeout(15_000) });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      text = await response.text();
-    } else {
-      text = await readFile(location, 'utf8');
+      return await response.text();
     }
+    return await readFile(location, 'utf8');
   } catch (error) {
     throw new Error(`source "${sourceName}": cannot read its spec at ${location}: ${(error as Error).message}`);
   }
+}
+
+/** Parses a spec: YAML and JSON both parse (JSON is YAML). */
+export function parseSpec(text: string, location: string, sourceName: string): OpenApiDocument {
   let document: unknown;
   try {
     document = parseYaml(text, { maxAliasCount: 10_000 });

@@ -14,14 +14,14 @@ export interface BatchCaller {
  */
 export interface Subgraph {
   name: string;
+  /** Set when the source was built from its last known good spec or SDL (it could not be read): why. */
+  stale?: string;
   /** Executable (REST: in-process resolvers that call the upstream) or remote (with `executor`). */
   schema: GraphQLSchema;
   executor?: Executor;
   naming: NamingMaps;
   /** A schema that runs in-process, to which hidden batch fields can be added. */
   localSchema(): GraphQLSchema;
-  /** Releases the source's upstream connections. */
-  close(): Promise<void>;
   /** How a batched link calls `rawField` for many keys, matching results on `matchField`. */
   batchCaller(rawField: string, matchField: string): BatchCaller;
 }

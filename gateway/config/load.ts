@@ -75,6 +75,7 @@ function resolvePaths(config: TesseraConfig, base: string): TesseraConfig {
   const local = (location: string) => (/^https?:\/\//.test(location) || isAbsolute(location) ? location : resolve(base, location));
   return {
     ...config,
+    resilience: { ...config.resilience, specCache: local(config.resilience.specCache) },
     sources: config.sources.map((source) =>
       source.kind === 'openapi'
         ? { ...source, spec: local(source.spec) }

@@ -56,15 +56,73 @@ const upstreamCredentialsSchema = z.discriminatedUnion('type', [
     .describe('OAuth2 client credentials: the token is cached until it expires.'),
 ]);
 
+const sourceResilienceSchema = z
+  .object({
+    balancing: z
+      .enum(['round-robin', 'least-outstanding'])
+      .default('round-robin')
+      .describe('How calls are spread over the instances: in turn, or to the one with the fewest calls in flight.'),
+    connectTimeoutMs: z.number().int().positive().default(2_000).describe('Time allowed to open a connection to an instance.'),
+    maxConnections: z.number().int().positive().default(128).describe('Most keep-alive connections to one instance.'),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024)
+      .describe('Largest upstream reply body read; a larger one fails its field (UPSTREAM_BAD_RESPONSE).'),
+    retries: z
+      .object({
+        attempts: z.number().int().min(0).max(10).default(2).describe('Retries after the first attempt (0: none).'),
+        initialDelayMs: z.number().int().min(0).default(25).describe('First backoff delay; later ones grow exponentially, with jitter.'),
+        maxDelayMs: z.number().int().min(0).default(1_000).describe('Longest backoff delay.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Retries of GET/HEAD calls (and of idempotentOperations) on connection errors, timeouts and 502/503/504, on another instance where there is one.'),
+    idempotentOperations: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('operationIds of non-GET operations that may be retried (e.g. a PUT that replaces).'),
+    breaker: z
+      .object({
+        failureRate: z.number().gt(0).lt(1).default(0.5).describe('Share of failed calls in the window that opens the circuit.'),
+        window: z.number().int().positive().default(20).describe('How many of the latest calls to an instance the failure rate is taken over.'),
+        minimumCalls: z.number().int().positive().default(5).describe('Calls in the window before the circuit may open.'),
+        halfOpenAfterMs: z.number().int().positive().default(5_000).describe('How long a circuit stays open before one probe call is let through.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Circuit breaker per instance; while every instance is open, calls fail fast with UPSTREAM_UNAVAILABLE.'),
+    whenDown: z
+      .enum(['fail', 'last-known-good', 'skip'])
+      .default('fail')
+      .describe(
+        'When the spec (URL) or schema (introspection) cannot be read while composing: fail; last-known-good: use the copy saved in resilience.specCache on the last good read; skip: compose without this source (and the links that need it). Skipped or cached sources are retried every reload.pollIntervalMs.',
+      ),
+    health: z
+      .object({
+        active: z.boolean().default(true).describe('Probe every instance at `intervalMs` (when false, only instances taken out are probed).'),
+        path: z.string().regex(/^\//, 'expected a path starting with /').default('/').describe('Path probed on each instance; any HTTP status below 500 is healthy.'),
+        intervalMs: z.number().int().positive().default(5_000).describe('Time between probes.'),
+        timeoutMs: z.number().int().positive().default(2_000).describe('Time a probe may take.'),
+        unhealthyAfter: z.number().int().positive().default(3).describe('Consecutive failed calls that take an instance out until a probe succeeds.'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 const sourceBase = {
   name: graphqlName.describe('Source name: used in errors, metrics and logs.'),
-  url: httpUrl.describe('Upstream base URL (REST) or GraphQL endpoint URL.'),
+  url: httpUrl.optional().describe('Upstream base URL (REST) or GraphQL endpoint URL (one instance; `urls` for several).'),
+  urls: z.array(httpUrl).min(1, 'expected at least one URL').optional().describe('Several instances of the same service, load-balanced.'),
+  resilience: sourceResilienceSchema.prefault({}),
   headers: z.record(z.string(), z.string()).default({}).describe('Static headers sent upstream (use ${ENV} for secrets).'),
   forwardHeaders: z
     .array(z.string().transform((h) => h.toLowerCase()))
     .default(['authorization', 'accept-language', 'x-request-id'])
     .describe('Client request headers forwarded to this upstream.'),
-  timeoutMs: z.number().int().positive().default(10_000).describe('Total time allowed for one upstream call.'),
+  timeoutMs: z.number().int().positive().default(10_000).describe('Total time allowed for one upstream call (each attempt).'),
   transforms: transformsSchema.prefault({}),
   identityHeaders: z
     .object({ secret: z.string().min(16, 'expected a secret of at least 16 characters (use ${ENV})') })
@@ -107,7 +165,11 @@ export const graphqlSourceSchema = z
   })
   .strict();
 
-export const sourceSchema = z.discriminatedUnion('kind', [openApiSourceSchema, graphqlSourceSchema]);
+export const sourceSchema = z.discriminatedUnion('kind', [openApiSourceSchema, graphqlSourceSchema]).superRefine((source, context) => {
+  if ((source.url === undefined) === (source.urls === undefined)) {
+    context.addIssue({ code: 'custom', path: ['url'], message: 'expected either `url` (one instance) or `urls` (several), not both or neither' });
+  }
+});
 
 export const linkSchema = z
   .object({
@@ -377,6 +439,39 @@ export const configSchema = z
     cache: cacheSchema.prefault({}),
     registry: registrySchema.prefault({}).describe('Where `tessera schema publish` keeps composed schema versions (`tessera check --against registry`).'),
     usage: usageSchema.prefault({}).describe('Recording of the operations clients send, so `tessera check --usage` knows what they use.'),
+    resilience: z
+      .object({
+        requestTimeoutMs: z
+          .number()
+          .int()
+          .positive()
+          .default(30_000)
+          .describe('Deadline of one client request; upstream calls (and their retries) get what is left of it.'),
+        retryBudget: z
+          .object({
+            ratio: z.number().min(0).default(0.2).describe('Retries allowed per source, as a share of its calls.'),
+            minPerSecond: z.number().min(0).default(10).describe('Retries always allowed per second and source, whatever the ratio.'),
+          })
+          .strict()
+          .prefault({})
+          .describe('Keeps retries from multiplying load when an upstream is down.'),
+        reload: z
+          .object({
+            watch: z.boolean().default(true).describe('Recompose when a spec or SDL file or the config file changes (SIGHUP always does).'),
+            pollIntervalMs: z.number().int().min(0).default(30_000).describe('How often specs given as URLs are fetched again (0: never).'),
+          })
+          .strict()
+          .prefault({}),
+        specCache: z
+          .string()
+          .min(1)
+          .default('.tessera/spec-cache')
+          .describe('Folder (relative to the config file) where sources with whenDown: last-known-good keep their last good spec or SDL.'),
+        shutdownGraceMs: z.number().int().positive().default(10_000).describe('On SIGTERM, how long requests in flight may take to finish.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Gateway-wide resilience: request deadline, retry budget, live reload, shutdown.'),
   })
   .strict()
   .superRefine(refuseUnsafeProduction)
@@ -417,6 +512,8 @@ export type TesseraConfig = z.output<typeof configSchema>;
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type OpenApiSourceConfig = z.output<typeof openApiSourceSchema>;
 export type GraphqlSourceConfig = z.output<typeof graphqlSourceSchema>;
+export type SourceResilience = z.output<typeof sourceResilienceSchema>;
+export type ResilienceConfig = TesseraConfig['resilience'];
 export type LinkConfig = z.output<typeof linkSchema>;
 export type CacheConfig = z.output<typeof cacheSchema>;
 export type SourceTransforms = z.output<typeof transformsSchema>;

@@ -1,5 +1,7 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { UpstreamCall } from '../upstream/fetch';
+import type { HealthProbe } from '../upstream/health';
+import type { SourceStatus } from '../upstream/status';
 
 /**
  * The gateway's Prometheus metrics, in a registry of its own (not prom-client's global one) so
@@ -9,7 +11,15 @@ export interface GatewayMetrics {
   registry: Registry;
   recordUpstream(call: UpstreamCall): void;
   recordRequest(request: { operation: string; outcome: 'ok' | 'error'; seconds: number; errorCodes: readonly string[]; cacheStatus?: string }): void;
+  /** Health probes and spec polls have counters of their own: they are not client traffic. */
+  recordHealthProbe(probe: HealthProbe): void;
+  recordSpecPoll(source: string, result: 'unchanged' | 'changed' | 'failed'): void;
+  recordRetry(source: string, reason: string): void;
+  /** Instance health, circuit state and calls in flight are read from here at each scrape. */
+  watchUpstreams(status: () => SourceStatus[]): void;
 }
+
+const CIRCUIT_STATES = ['closed', 'open', 'half-open'] as const;
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -92,8 +102,74 @@ export function createMetrics(): GatewayMetrics {
     labelNames: ['status'] as const,
     registers: [own],
   });
+  const healthProbes = new Counter({
+    name: 'tessera_upstream_health_checks_total',
+    help: 'Active health probes, by source, instance and result (not counted in tessera_upstream_requests_total).',
+    labelNames: ['source', 'instance', 'result'] as const,
+    registers: [own],
+  });
+  const specPolls = new Counter({
+    name: 'tessera_spec_polls_total',
+    help: 'Fetches of specs given as URLs, for live reload, by source and result.',
+    labelNames: ['source', 'result'] as const,
+    registers: [own],
+  });
+  const retries = new Counter({
+    name: 'tessera_upstream_retries_total',
+    help: 'Upstream calls retried, by source and reason (timeout, network_error, circuit_open, 502/503/504).',
+    labelNames: ['source', 'reason'] as const,
+    registers: [own],
+  });
+  let upstreamStatus: () => SourceStatus[] = () => [];
+  const eachInstance = (visit: (source: string, instance: SourceStatus['instances'][number]) => void) => {
+    for (const { source, instances } of upstreamStatus()) for (const instance of instances) visit(source, instance);
+  };
+  new Gauge({
+    name: 'tessera_upstream_instance_healthy',
+    help: '1 when the instance is in rotation (health checks pass), 0 when it is taken out.',
+    labelNames: ['source', 'instance'] as const,
+    registers: [own],
+    collect() {
+      this.reset();
+      eachInstance((source, instance) => this.set({ source, instance: instance.url }, instance.healthy ? 1 : 0));
+    },
+  });
+  new Gauge({
+    name: 'tessera_upstream_instance_circuit',
+    help: 'Circuit breaker state of the instance: 1 on the current state (closed, open, half-open), 0 on the others.',
+    labelNames: ['source', 'instance', 'state'] as const,
+    registers: [own],
+    collect() {
+      this.reset();
+      eachInstance((source, instance) => {
+        for (const state of CIRCUIT_STATES) this.set({ source, instance: instance.url, state }, instance.circuit === state ? 1 : 0);
+      });
+    },
+  });
+  new Gauge({
+    name: 'tessera_upstream_instance_in_flight',
+    help: 'Calls to the instance in flight.',
+    labelNames: ['source', 'instance'] as const,
+    registers: [own],
+    collect() {
+      this.reset();
+      eachInstance((source, instance) => this.set({ source, instance: instance.url }, instance.inFlight));
+    },
+  });
   return {
     registry: Registry.merge([processMetrics(), own]),
+    recordHealthProbe(probe) {
+      healthProbes.inc({ source: probe.source, instance: probe.instance, result: probe.healthy ? 'healthy' : 'unhealthy' });
+    },
+    recordSpecPoll(source, result) {
+      specPolls.inc({ source, result });
+    },
+    recordRetry(source, reason) {
+      retries.inc({ source, reason });
+    },
+    watchUpstreams(status) {
+      upstreamStatus = status;
+    },
     recordUpstream(call) {
       const { source, instance, operation, status } = call;
       upstreamRequests.inc({ source, instance, operation, status });

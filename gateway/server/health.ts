@@ -1,27 +1,29 @@
 import type { Plugin } from 'graphql-yoga';
-import type { SourceConfig } from '../config/schema';
+import type { GatewayStatus } from '../upstream/status';
 
 export interface SourceReadiness {
   name: string;
+  /** At least one instance is healthy. */
   reachable: boolean;
+  healthyInstances: number;
+  instances: number;
   detail: string;
 }
 
+export interface HealthEndpointOptions {
+  status: GatewayStatus;
+  /** Settles once the first round of health probes is done, so a fresh gateway does not guess. */
+  probed: () => Promise<void>;
+}
+
 /**
- * `/healthz`: the process answers. `/readyz`: the schema is composed (true once the gateway exists)
- * and every upstream answers HTTP at all (any status counts: a 404 on the base URL still proves
- * the service is up). These probes bypass the upstream fetch, so they never count as client traffic.
+ * `/healthz`: the process answers. `/readyz`: the schema is composed and every source has a healthy
+ * instance, as the upstream health checks (active probes and passive failure counts) see it; it
+ * reads their state and sends nothing upstream itself, so polling it never adds upstream traffic.
+ * A failed reload and sources served from a saved spec or left out are listed, without making the
+ * gateway unready: it still serves what it has.
  */
-export function useHealthEndpoints(sources: SourceConfig[], probeTimeoutMs = 2_000, reuseMs = 1_000): Plugin {
-  // Probes are shared: concurrent /readyz hits and those within `reuseMs` reuse one round of probes,
-  // so polling /readyz never multiplies into upstream traffic.
-  let latest: { at: number; checks: Promise<SourceReadiness[]> } | undefined;
-  const readiness = () => {
-    if (!latest || performance.now() - latest.at > reuseMs) {
-      latest = { at: performance.now(), checks: Promise.all(sources.map((source) => probe(source, probeTimeoutMs))) };
-    }
-    return latest.checks;
-  };
+export function useHealthEndpoints({ status, probed }: HealthEndpointOptions): Plugin {
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname === '/healthz') {
@@ -29,25 +31,33 @@ export function useHealthEndpoints(sources: SourceConfig[], probeTimeoutMs = 2_0
         return;
       }
       if (url.pathname !== '/readyz') return;
-      const checks = await readiness();
-      const ready = checks.every((c) => c.reachable);
+      await probed();
+      const sources: SourceReadiness[] = status.sources().map(({ source, instances }) => {
+        const healthyInstances = instances.filter((instance) => instance.healthy && instance.circuit !== 'open').length;
+        return {
+          name: source,
+          reachable: healthyInstances > 0,
+          healthyInstances,
+          instances: instances.length,
+          detail: `${healthyInstances} of ${instances.length} instances healthy`,
+        };
+      });
+      const schema = status.schema();
+      const ready = sources.every((source) => source.reachable);
+      const body = {
+        status: ready ? 'ready' : 'not_ready',
+        schema: 'composed',
+        schemaVersion: schema.version,
+        ...(schema.lastReloadError ? { lastReloadError: schema.lastReloadError } : {}),
+        ...(schema.degradedSources ? { degradedSources: schema.degradedSources } : {}),
+        sources,
+      };
       endResponse(
-        new fetchAPI.Response(JSON.stringify({ status: ready ? 'ready' : 'not_ready', schema: 'composed', sources: checks }), {
+        new fetchAPI.Response(JSON.stringify(body), {
           status: ready ? 200 : 503,
           headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
         }),
       );
     },
   };
-}
-
-async function probe(source: SourceConfig, timeoutMs: number): Promise<SourceReadiness> {
-  try {
-    const response = await fetch(source.url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
-    await response.body?.cancel();
-    return { name: source.name, reachable: true, detail: `HTTP ${response.status}` };
-  } catch (error) {
-    const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'connection failed';
-    return { name: source.name, reachable: false, detail: reason };
-  }
 }

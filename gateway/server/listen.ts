@@ -12,11 +12,20 @@ export interface ListeningGateway {
   close(): Promise<void>;
 }
 
+export interface ListenOptions {
+  /** A second listener for the operators' endpoints (see admin-port.ts). */
+  adminPort?: number;
+  /** On close, how long requests in flight may take before their sockets are cut. */
+  drainMs?: number;
+}
+
 /**
  * Serves a gateway over node:http; `close` stops accepting, ends idle keep-alive sockets, waits for
- * requests in flight, then releases the gateway's upstream connections.
+ * requests in flight (at most `drainMs`, then cuts what is left), then releases the gateway's
+ * upstream connections.
  */
-export async function listen(gateway: Gateway, port: number, host: string, adminPort?: number): Promise<ListeningGateway> {
+export async function listen(gateway: Gateway, port: number, host: string, options: ListenOptions = {}): Promise<ListeningGateway> {
+  const { adminPort, drainMs = 2_000 } = options;
   const server = await startServer(createServer(gateway.yoga), port, host);
   // The admin listener marks its requests in the server context (see admin-port.ts).
   const admin =
@@ -27,7 +36,7 @@ export async function listen(gateway: Gateway, port: number, host: string, admin
           adminPort,
           host,
         ).catch(async (error: unknown) => {
-          await stopServer(server);
+          await stopServer(server, drainMs);
           throw error;
         });
   return {
@@ -35,7 +44,7 @@ export async function listen(gateway: Gateway, port: number, host: string, admin
     url: baseUrl(server),
     adminUrl: admin && baseUrl(admin),
     close: async () => {
-      await Promise.all([stopServer(server), admin && stopServer(admin)]);
+      await Promise.all([stopServer(server, drainMs), admin && stopServer(admin, drainMs)]);
       await gateway.close();
     },
   };
@@ -53,11 +62,18 @@ async function startServer(server: Server, port: number, host: string): Promise<
   return server;
 }
 
-function stopServer(server: Server): Promise<void> {
+function stopServer(server: Server, drainMs: number): Promise<void> {
   return new Promise<void>((resolve) => {
-    server.close(() => resolve());
+    // A keep-alive socket whose request finishes during the drain turns idle and would hold
+    // close() open until the cut: idle sockets are closed as they appear.
+    const reaper = setInterval(() => server.closeIdleConnections(), 50);
+    const cut = setTimeout(() => server.closeAllConnections(), drainMs);
+    server.close(() => {
+      clearInterval(reaper);
+      clearTimeout(cut);
+      resolve();
+    });
     server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), 2_000).unref();
   });
 }
 

@@ -1,5 +1,11 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ExponentialBackoff, isBrokenCircuitError, type IBackoff } from 'cockatiel';
+import { request, type Dispatcher } from 'undici';
+import type { SourceConfig } from '../config/schema';
+import { UpstreamBadResponseError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError } from './errors';
 import { IDENTITY_HEADER_NAMES } from './identity-headers';
+import type { UpstreamInstance } from './instance';
+import type { UpstreamPool } from './pool';
 import type { UpstreamAuthorizer } from './upstream-auth';
 
 /** What the gateway learns from each upstream call; observability turns it into metrics and logs. */
@@ -34,66 +40,58 @@ export interface UpstreamHooks {
 }
 
 export interface UpstreamFetchOptions extends UpstreamHooks {
-  source: string;
-  timeoutMs: number;
-  headers: Record<string, string>;
-  forwardHeaders: string[];
+  source: SourceConfig;
+  pool: UpstreamPool;
   /** Names the operation a request belongs to (e.g. by matching the spec's path templates). */
   operationOf: (method: string, url: URL) => string;
-  /** Rewrites a reply body before the loader reads it (for loader quirks; see openapi-subgraph). */
-  adaptBody?: (body: string, status: number) => string;
   /** The gateway's credentials and the caller's signed identity (see upstream-auth). */
   authorize?: UpstreamAuthorizer;
+  /** Milliseconds left before the client request's deadline (undefined: no deadline, e.g. at start-up). */
+  remainingMs?: (context: unknown) => number | undefined;
+  /** Told about each retry, for its metric. */
+  onRetry?: (source: string, reason: string) => void;
+  /** Rewrites a reply body before the loader reads it (for loader quirks; see openapi-subgraph). */
+  adaptBody?: (body: string, status: number) => string;
 }
 
 /** The fetch signature @omnigraph/openapi and @graphql-tools/executor-http call: context rides along. */
 export type ContextualFetch = (url: string, init: RequestInit | undefined, context?: unknown) => Promise<Response>;
 
-/** Thrown when an upstream does not answer within the source's `timeoutMs`. */
-export class UpstreamTimeoutError extends Error {
-  readonly code = 'UPSTREAM_TIMEOUT';
-  constructor(
-    readonly source: string,
-    readonly timeoutMs: number,
-  ) {
-    super(`${source} did not answer within ${timeoutMs} ms`);
-    this.name = 'UpstreamTimeoutError';
-  }
+/** One upstream reply, read whole. */
+interface Reply {
+  status: number;
+  body: string;
+  headers: Dispatcher.ResponseData['headers'];
 }
 
-/** Thrown when an upstream cannot be reached at all (refused, reset, DNS). */
-export class UpstreamUnreachableError extends Error {
-  readonly code = 'UPSTREAM_UNAVAILABLE';
-  constructor(
-    readonly source: string,
-    cause: unknown,
-  ) {
-    super(`${source} could not be reached`, { cause });
-    this.name = 'UpstreamUnreachableError';
-  }
-}
-
-/** A source's HTTP client: the fetch its loader calls, and the connection pool behind it. */
-export interface UpstreamClient {
-  fetch: ContextualFetch;
-  /** Closes the pooled keep-alive connections. */
-  close(): Promise<void>;
-}
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD']);
+const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 
 /**
- * The one place every upstream HTTP call goes through: static and forwarded headers, the per-source
- * timeout, and an observation for metrics and the per-request log line.
+ * The one place every upstream HTTP call goes through: static and forwarded headers, the choice of
+ * instance, timeouts within the client's deadline, retries, and an observation per attempt for
+ * metrics and the per-request log line.
  *
- * Calls go through undici's `request` on a keep-alive pool of the source's own rather than the
- * global `fetch`: the WHATWG fetch layer (Request objects, abort plumbing, body streams) cost more
- * CPU than the rest of an upstream call in profiles, and loaders only need status, headers and text.
+ * Calls go through undici's `request` on the source's keep-alive pool rather than the global
+ * `fetch`: the WHATWG fetch layer (Request objects, abort plumbing, body streams) cost more CPU than
+ * the rest of an upstream call in profiles, and loaders only need status, headers and text.
+ *
+ * The retry loop is ours rather than cockatiel's RetryPolicy: each attempt picks an instance not yet
+ * tried, asks the retry budget and the client's deadline before it goes, and gives back the last
+ * reply (not an error) when a 5xx persists; cockatiel supplies the jittered exponential backoff.
  */
-export function createUpstreamClient(options: UpstreamFetchOptions): UpstreamClient {
-  const { source, timeoutMs, headers, operationOf, observe, trace, adaptBody, authorize } = options;
+export function createUpstreamClient(options: UpstreamFetchOptions): ContextualFetch {
+  const { source, pool, operationOf, observe, trace, authorize, remainingMs, onRetry, adaptBody } = options;
+  const { timeoutMs, headers } = source;
   // Identity headers come from the gateway, signed, or not at all: never copied from a client.
-  const forwardHeaders = options.forwardHeaders.filter((name) => !IDENTITY_HEADER_NAMES.has(name));
-  const pool = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
-  const fetch: ContextualFetch = async (url, init, context) => {
+  const forwardHeaders = source.forwardHeaders.filter((name) => !IDENTITY_HEADER_NAMES.has(name));
+  const { retries, maxResponseBytes, idempotentOperations } = source.resilience;
+  const idempotent = new Set(idempotentOperations);
+  const backoffs = new ExponentialBackoff({ initialDelay: retries.initialDelayMs, maxDelay: retries.maxDelayMs });
+  // Loaders are given the first instance's URL; each attempt swaps it for the chosen instance's.
+  const base = pool.instances[0].url;
+
+  return async (url, init, context) => {
     const method = (init?.method ?? 'GET').toUpperCase();
     const target = new URL(url);
     const operation = operationOf(method, target);
@@ -107,46 +105,140 @@ export function createUpstreamClient(options: UpstreamFetchOptions): UpstreamCli
     }
     for (const [name, value] of Object.entries(headers)) outgoing[name.toLowerCase()] = value;
     if (authorize) Object.assign(outgoing, await authorize(method, target, context));
-    const span = trace?.({ source, instance: target.origin, operation, method, url: target }, context);
-    if (span) Object.assign(outgoing, span.headers);
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), timeoutMs);
-    // The caller's own signal (a client that went away, an executor's deadline) also ends the call.
-    const signal = init?.signal ? AbortSignal.any([timeout.signal, init.signal]) : timeout.signal;
-    const started = performance.now();
-    // Calls without a request context (start-up introspection) are not client traffic.
-    const report = (status: string, cacheControl?: string) => {
-      span?.end(status);
-      if (context !== undefined) observe({ source, instance: target.origin, operation, status, durationMs: performance.now() - started, cacheControl }, context);
-    };
-    let status: number;
-    let body: string;
-    let responseHeaders: Dispatcher.ResponseData['headers'];
-    try {
-      const response = await request(url, { method: method as Dispatcher.HttpMethod, headers: outgoing, body: await bodyOf(init?.body), signal, dispatcher: pool });
-      // Read the body inside the timeout, so a slow body counts against the same budget.
-      body = await response.body.text();
-      status = response.statusCode;
-      responseHeaders = response.headers;
-    } catch (error) {
-      if (timeout.signal.aborted) {
-        report('timeout');
-        throw new UpstreamTimeoutError(source, timeoutMs);
+    const body = await bodyOf(init?.body);
+    const mayRetry = IDEMPOTENT_METHODS.has(method) || idempotent.has(operation);
+    pool.budget.deposit();
+
+    const tried = new Set<UpstreamInstance>();
+    let backoff: IBackoff<unknown> | undefined;
+    for (let retriesDone = 0; ; retriesDone++) {
+      const left = remainingMs?.(context) ?? Infinity;
+      if (left <= 0) throw new UpstreamTimeoutError(source.name, 0, `${source.name} was not called: the request's deadline had passed`);
+      const limitMs = Math.min(timeoutMs, left);
+      const instance = pool.pick(tried);
+      if (!instance) throw new UpstreamCircuitOpenError(source.name);
+      tried.add(instance);
+      const attemptUrl = instanceUrl(url, base, instance.url);
+      const origin = new URL(attemptUrl).origin;
+      const span = trace?.({ source: source.name, instance: origin, operation, method, url: new URL(attemptUrl) }, context);
+      const started = performance.now();
+      // Calls without a request context (start-up introspection) are not client traffic.
+      const report = (status: string, cacheControl?: string) => {
+        span?.end(status);
+        if (context !== undefined) observe({ source: source.name, instance: origin, operation, status, durationMs: performance.now() - started, cacheControl }, context);
+      };
+      let outcome: Reply | Error;
+      try {
+        const attemptHeaders = span ? { ...outgoing, ...span.headers } : outgoing;
+        const attempt: Attempt = { url: attemptUrl, method, headers: attemptHeaders, body, limitMs, signal: init?.signal ?? undefined, report };
+        outcome = await instance.call(() => send(attempt, pool.dispatcher, maxResponseBytes, source.name));
+      } catch (error) {
+        if (isBrokenCircuitError(error)) outcome = new UpstreamCircuitOpenError(source.name);
+        else if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnreachableError) outcome = error;
+        else throw error;
       }
-      report('network_error');
-      throw new UpstreamUnreachableError(source, error);
-    } finally {
-      clearTimeout(timer);
+      const reason = retryReason(outcome);
+      if (!reason || !mayRetry || retriesDone >= retries.attempts || init?.signal?.aborted || !pool.budget.trySpend()) {
+        if (outcome instanceof Error) throw outcome;
+        return toResponse(outcome, adaptBody);
+      }
+      onRetry?.(source.name, reason);
+      backoff = (backoff ?? backoffs).next(undefined);
+      const wait = Math.min(backoff.duration, (remainingMs?.(context) ?? Infinity) - 1);
+      if (wait > 0) await sleep(wait);
     }
-    const cacheControl = responseHeaders['cache-control'];
-    report(String(status), Array.isArray(cacheControl) ? cacheControl.join(', ') : cacheControl);
-    const hasBody = status !== 204 && status !== 205 && status !== 304;
-    return new Response(hasBody ? (adaptBody ? adaptBody(body, status) : body) : null, {
-      status: status >= 200 && status <= 599 ? status : 502,
-      headers: toHeaders(responseHeaders),
-    });
   };
-  return { fetch, close: () => pool.close() };
+}
+
+interface Attempt {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array | undefined;
+  limitMs: number;
+  /** The caller's own signal (a client that went away, an executor's deadline) also ends the call. */
+  signal: AbortSignal | undefined;
+  report: (status: string, cacheControl?: string) => void;
+}
+
+/** One attempt on one instance: the reply read whole within `limitMs`, or a typed upstream error. */
+async function send(attempt: Attempt, dispatcher: Dispatcher, maxResponseBytes: number, source: string): Promise<Reply> {
+  const { url, method, headers, body, limitMs, report } = attempt;
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), limitMs);
+  const signal = attempt.signal ? AbortSignal.any([timeout.signal, attempt.signal]) : timeout.signal;
+  try {
+    const response = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, signal, dispatcher });
+    // Read the body inside the timeout, so a slow body counts against the same budget.
+    const text = await readCapped(response, maxResponseBytes, source);
+    const cacheControl = response.headers['cache-control'];
+    report(String(response.statusCode), Array.isArray(cacheControl) ? cacheControl.join(', ') : cacheControl);
+    return { status: response.statusCode, body: text, headers: response.headers };
+  } catch (error) {
+    if (error instanceof UpstreamBadResponseError) {
+      report('bad_response');
+      throw error;
+    }
+    if (timeout.signal.aborted) {
+      report('timeout');
+      throw new UpstreamTimeoutError(source, limitMs);
+    }
+    report('network_error');
+    throw new UpstreamUnreachableError(source, error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function retryReason(outcome: Reply | Error): string | undefined {
+  if (outcome instanceof UpstreamTimeoutError) return 'timeout';
+  if (outcome instanceof UpstreamCircuitOpenError) return 'circuit_open';
+  if (outcome instanceof UpstreamUnreachableError) return 'network_error';
+  if (outcome instanceof Error) return undefined;
+  return RETRYABLE_STATUSES.has(outcome.status) ? String(outcome.status) : undefined;
+}
+
+function instanceUrl(url: string, base: string, instance: string): string {
+  return instance === base || !url.startsWith(base) ? url : instance + url.slice(base.length);
+}
+
+function toResponse({ status, body, headers }: Reply, adaptBody: UpstreamFetchOptions['adaptBody']): Response {
+  const hasBody = status !== 204 && status !== 205 && status !== 304;
+  return new Response(hasBody ? (adaptBody ? adaptBody(body, status) : body) : null, {
+    status: status >= 200 && status <= 599 ? status : 502,
+    headers: toHeaders(headers),
+  });
+}
+
+/**
+ * Reads a reply body up to `maxBytes`, and refuses a successful reply that declares a content type
+ * other than JSON (an HTML error page from a proxy, say): both fail the field, never the gateway.
+ */
+async function readCapped(response: Dispatcher.ResponseData, maxBytes: number, source: string): Promise<string> {
+  const contentType = String(response.headers['content-type'] ?? '');
+  if (response.statusCode >= 200 && response.statusCode < 300 && contentType && !/json/i.test(contentType)) {
+    await response.body.dump();
+    throw new UpstreamBadResponseError(source, `answered ${response.statusCode} with content type "${contentType}" where JSON was expected`);
+  }
+  const declared = Number(response.headers['content-length']);
+  if (declared > maxBytes) {
+    // Dropping the connection beats reading a reply we will refuse; the error a destroy emits is ours.
+    response.body.on('error', () => {}).destroy();
+    throw new UpstreamBadResponseError(source, `answered with ${declared} bytes, over the ${maxBytes}-byte limit`);
+  }
+  // A declared length within the cap (the usual case) is read by undici's own consumer, the fastest way.
+  if (declared >= 0) return response.body.text();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      // Leaving the loop ends the body stream (the iterator's return), so the socket is released.
+      throw new UpstreamBadResponseError(source, `answered with more than ${maxBytes} bytes, over the limit`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function headerRecord(init: HeadersInit | undefined): Record<string, string> {

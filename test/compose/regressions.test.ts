@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { printComposedSchema } from '../../gateway/compose/print';
 import { composeGateway } from '../../gateway/compose/compose';
 import { loadConfig } from '../../gateway/config/load';
-import type { SourceConfig, SourceTransforms, TesseraConfig } from '../../gateway/config/schema';
+import { sourceSchema, type SourceConfig, type SourceTransforms, type TesseraConfig } from '../../gateway/config/schema';
 import { REPO_ROOT } from '../support/harness';
 import { run, startCannedServer, type CannedServer } from './canned';
 
 const THINGS_SDL = join(__dirname, '..', 'fixtures', 'sdl', 'things.graphql');
 
 function thingsSource(url: string, transforms: SourceTransforms = { rename: { types: {}, fields: {} }, hide: [] }): SourceConfig {
-  return { kind: 'graphql', name: 'things', url, sdl: THINGS_SDL, headers: {}, forwardHeaders: [], timeoutMs: 2_000, transforms };
+  return sourceSchema.parse({ kind: 'graphql', name: 'things', url, sdl: THINGS_SDL, headers: {}, forwardHeaders: [], timeoutMs: 2_000, transforms });
 }
 
 function withSources(...sources: SourceConfig[]): TesseraConfig {

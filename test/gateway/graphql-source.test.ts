@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { buildSchema, printSchema } from 'graphql';
 import { startDemoGateway, type RunningGateway } from '../support/harness';
+import { sourceSchema } from '../../gateway/config/schema';
 
 const INVENTORY_SDL = /* GraphQL */ `
   type Stock { productId: ID! available: Int! warehouse: String }
@@ -61,7 +62,7 @@ describe.each([['introspection'], ['an SDL file']])('a GraphQL service as a sour
         ...config,
         sources: [
           ...config.sources,
-          {
+          sourceSchema.parse({
             kind: 'graphql',
             name: 'inventory',
             url: inventory.url,
@@ -70,7 +71,7 @@ describe.each([['introspection'], ['an SDL file']])('a GraphQL service as a sour
             timeoutMs: 2_000,
             transforms: { rename: { types: {}, fields: {} }, hide: [] },
             ...(sdl ? { sdl } : {}),
-          },
+          }),
         ],
         links: {
           ...config.links,

@@ -53,7 +53,7 @@ export async function startDemoGateway(options: StartOptions = {}): Promise<Runn
     config = { ...config, cache: { ...config.cache, enabled: false } };
     if (options.configure) config = options.configure(config);
     const gateway = await createGateway(config, { logger: options.logger ?? pino({ level: 'silent' }), env });
-    const running = await listen(gateway, 0, '127.0.0.1', config.server.adminPort);
+    const running = await listen(gateway, 0, '127.0.0.1', { adminPort: config.server.adminPort });
     const url = `${running.url}${config.server.graphqlPath}`;
     return {
       base: running.url,

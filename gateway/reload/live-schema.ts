@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import type { GraphQLSchema } from 'graphql';
+import { printComposedSchema } from '../compose/print';
+import type { TesseraConfig } from '../config/schema';
+import type { Logger } from '../observability/logger';
+import type { SchemaStatus } from '../upstream/status';
+import { diffSchemas } from './schema-diff';
+
+export interface LiveSchemaOptions {
+  /** Composes a config into a schema (the gateway's composeGateway, with its upstream pools). */
+  compose(config: TesseraConfig): Promise<Composed>;
+  /** The config to compose on a reload: the file read again when there is one, else the same one. */
+  readConfig(): TesseraConfig;
+  /** Told after each successful swap (e.g. to retire upstream pools no source uses any more). */
+  onSwap?(config: TesseraConfig): void;
+  logger: Logger;
+}
+
+export interface Composed {
+  schema: GraphQLSchema;
+  degraded: NonNullable<SchemaStatus['degradedSources']>;
+}
+
+export interface LiveSchema {
+  /** The schema new requests get; requests already running keep the one they started with. */
+  current(): GraphQLSchema;
+  config(): TesseraConfig;
+  status(): SchemaStatus;
+  /** Recomposes and swaps; on failure the last good schema stays and the reason is kept. */
+  reload(reason: string): Promise<void>;
+}
+
+/**
+ * The schema behind an atomic reference: a reload composes the whole new schema aside, then swaps
+ * the reference in one assignment, so no request ever sees half of it. Reloads never overlap: one
+ * asked for while another runs is done once, after it.
+ */
+export function createLiveSchema(initial: Composed & { config: TesseraConfig }, options: LiveSchemaOptions): LiveSchema {
+  let config = initial.config;
+  let schema = initial.schema;
+  let status = statusOf(initial);
+  let running: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+
+  const reloadNow = async (reason: string) => {
+    try {
+      const nextConfig = options.readConfig();
+      const next = await options.compose(nextConfig);
+      const change = diffSchemas(schema, next.schema);
+      [schema, config] = [next.schema, nextConfig];
+      status = statusOf(next);
+      options.onSwap?.(nextConfig);
+      // Retries of a source that is still down recompose the same schema: not worth an info line each time.
+      const level = change.added.length || change.removed.length ? 'info' : 'debug';
+      options.logger[level]({ reason, version: status.version, added: change.added, removed: change.removed }, describeChange(reason, change));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      status = { ...status, lastReloadError: message };
+      options.logger.error({ reason, err: error }, `schema reload (${reason}) failed, still serving schema ${status.version}: ${message}`);
+    }
+  };
+
+  const reload = (reason: string): Promise<void> => {
+    if (!running) {
+      running = reloadNow(reason).finally(() => (running = undefined));
+      return running;
+    }
+    // One more reload after the current one covers every change made meanwhile.
+    queued ??= running.then(() => {
+      queued = undefined;
+      return reload(reason);
+    });
+    return queued;
+  };
+
+  return { current: () => schema, config: () => config, status: () => status, reload };
+}
+
+function statusOf({ schema, degraded }: Composed): SchemaStatus {
+  const version = createHash('sha256').update(printComposedSchema(schema)).digest('hex').slice(0, 12);
+  return { version, loadedAt: new Date(), ...(degraded.length ? { degradedSources: degraded } : {}) };
+}
+
+function describeChange(reason: string, { added, removed }: { added: string[]; removed: string[] }): string {
+  if (added.length === 0 && removed.length === 0) return `schema reloaded (${reason}): no type or field changed`;
+  const list = (names: string[]) => (names.length > 20 ? `${names.slice(0, 20).join(', ')} and ${names.length - 20} more` : names.join(', '));
+  return `schema reloaded (${reason}): ${[added.length ? `added ${list(added)}` : '', removed.length ? `removed ${list(removed)}` : ''].filter(Boolean).join('; ')}`;
+}
