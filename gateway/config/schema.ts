@@ -14,6 +14,8 @@ const typeOrFieldKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Z
 
 const graphqlName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a GraphQL name ([A-Za-z_][A-Za-z0-9_]*)');
 
+const redisUrl = z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' });
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
 const transformsSchema = z
@@ -331,11 +333,7 @@ export const cacheSchema = z
       .describe('Types or fields whose values belong to one user ("User.email"): a query selecting one is cached per user, and never for anonymous callers.'),
     maxEntries: z.number().int().positive().default(10_000).describe('In-memory store: most entries kept (least recently used evicted first).'),
     maxBytes: z.number().int().positive().default(64 * 1024 * 1024).describe('In-memory store: most bytes of serialized responses kept.'),
-    redisUrl: z
-      .string()
-      .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
-      .optional()
-      .describe('Shared store for several gateway instances; REDIS_URL is used when this is unset; neither: in-memory.'),
+    redisUrl: redisUrl.optional().describe('Shared store for several gateway instances; REDIS_URL is used when this is unset; neither: in-memory.'),
     keyPrefix: z.string().min(1).default('tessera:cache').describe('Prefix of every Redis key the cache writes.'),
     redisTimeoutMs: z
       .number()
@@ -351,10 +349,7 @@ const keyPrefix = z.string().default('tessera:').describe('Prefix of every Redis
 const registrySchema = z
   .object({
     dir: z.string().min(1).default('schema/registry').describe('Folder of published schema versions (one JSON file each), relative to the config file.'),
-    redisUrl: z
-      .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
-      .optional()
-      .describe('Keep the versions in Redis instead of the folder.'),
+    redisUrl: redisUrl.optional().describe('Keep the versions in Redis instead of the folder.'),
     keyPrefix,
   })
   .strict();
@@ -363,10 +358,7 @@ const usageSchema = z
   .object({
     record: z.boolean().default(false).describe('Record the operations the gateway serves (hash, name, count, last seen), for `tessera check --usage`.'),
     file: z.string().min(1).default('tessera-usage.json').describe('Where the record is kept (relative to the config file) when redisUrl is not set.'),
-    redisUrl: z
-      .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
-      .optional()
-      .describe('Keep the record in Redis (one hash per operation), shared by every gateway instance.'),
+    redisUrl: redisUrl.optional().describe('Keep the record in Redis (one hash per operation), shared by every gateway instance.'),
     keyPrefix,
     flushIntervalMs: z.number().int().positive().default(10_000).describe('How often counts gathered in memory are written out (and once more on shutdown).'),
   })

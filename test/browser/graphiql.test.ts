@@ -8,10 +8,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { EXAMPLE_TABS } from '../../gateway/server/example-queries';
-import { launchChromium } from '../support/chromium';
-import { REPO_ROOT, startDemoGateway, type RunningGateway } from '../support/harness';
+import { demoGatewayAndBrowser } from '../support/chromium';
+import { REPO_ROOT } from '../support/harness';
 
 const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');
 const EXECUTE = 'Execute query (Ctrl-Enter)';
@@ -23,18 +23,7 @@ interface Order {
   product: { title: string } | null;
 }
 
-let harness: RunningGateway | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  harness = await startDemoGateway();
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await harness?.close();
-});
+const demo = demoGatewayAndBrowser();
 
 interface Session {
   context: BrowserContext;
@@ -56,8 +45,8 @@ function isLocal(href: string): boolean {
 
 /** A fresh context (empty storage, so GraphiQL opens with the example tabs) on the GraphiQL page. */
 async function openGraphiQL(): Promise<Session> {
-  const gateway = harness!;
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 720 } });
+  const gateway = demo.gateway();
+  const context = await demo.browser().newContext({ viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const session: Session = { context, page, requests: [], external: [], failed: [], pageErrors: [] };
@@ -135,7 +124,7 @@ function escapeRegExp(text: string): string {
 
 describe('GraphiQL in chromium', () => {
   test('renders without a CDN and runs the first example tab against the upstream services', async () => {
-    const gateway = harness!;
+    const gateway = demo.gateway();
     // The same query over plain HTTP: what the page must show, and what it costs upstream.
     gateway.resetUpstreamCalls();
     const direct = await gateway.query<{ orders: Array<Order & { quantity: number; status: string }> }>(EXAMPLE_TABS[0].query);
@@ -175,7 +164,7 @@ describe('GraphiQL in chromium', () => {
   }, 60_000);
 
   test('runs a query typed into the editor', async () => {
-    const gateway = harness!;
+    const gateway = demo.gateway();
     const direct = await gateway.query<{ orders: Order[] }>(TYPED_QUERY);
     expect(direct.body.errors).toBeUndefined();
     expect(direct.body.data!.orders).toHaveLength(2);

@@ -5,28 +5,16 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/chromium';
+import { demoGatewayAndBrowser } from '../support/chromium';
 import { asUser } from '../support/identity';
-import { REPO_ROOT, startDemoGateway, type RunningGateway } from '../support/harness';
+import { REPO_ROOT } from '../support/harness';
 
 const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');
 
-let harness: RunningGateway | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  harness = await startDemoGateway();
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await harness?.close();
-});
+const demo = demoGatewayAndBrowser();
 
 test('shows sources, figures, charts, top operations and recent errors while queries run', async () => {
-  const gw = harness!;
+  const gw = demo.gateway();
   // Queries keep running in the background while the page is open (bounded: stops with the test).
   let running = true;
   let sent = 0;
@@ -38,7 +26,7 @@ test('shows sources, figures, charts, top operations and recent errors while que
     }
   })();
 
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await demo.browser().newContext({ viewport: { width: 1280, height: 900 } });
   const pageErrors: string[] = [];
   const external: string[] = [];
   try {
