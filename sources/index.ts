@@ -48,11 +48,7 @@ export interface StartOptions {
   identitySecret?: string;
 }
 
-/**
- * The demo's identity-header secret, shared by the demo services and the demo config
- * (`${ORDERS_IDENTITY_SECRET:-…}`); public, like the demo JWT secret.
- */
-export const DEMO_IDENTITY_SECRET = 'tessera-demo-identity-secret';
+export { DEMO_IDENTITY_SECRET } from '../gateway/auth/demo-secret';
 
 const DEFAULT_HOST = '127.0.0.1';
 

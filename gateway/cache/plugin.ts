@@ -6,6 +6,7 @@ import type { CacheConfig } from '../config/schema';
 import type { CacheMetrics } from './metrics';
 import { ANONYMOUS_PUBLIC_SCOPE, createScopeRule, type CacheScope } from './scope';
 import type { ResponseStore } from './store';
+import type { CacheStatusContext } from '../observability/request-log';
 import type { UpstreamTtlBounds } from './upstream-ttl';
 
 export interface ResponseCachingOptions {
@@ -111,6 +112,7 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds }: R
       if (scope === undefined || scope === 'none' || !result || Symbol.asyncIterator in result) return;
       if (scope === null) {
         outcomes.set(request, { status: 'BYPASS', cached: false, maxAge: 0, scope: 'private' });
+        (context as CacheStatusContext).cacheStatus = 'bypass';
         return;
       }
       const metadata = (result.extensions as StoredMetadata | undefined)?.responseCache;
@@ -127,6 +129,8 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds }: R
       };
       if (request.method === 'GET' && outcome.cached) outcome.etag = etagOf(result.data);
       outcomes.set(request, outcome);
+      // The request log line and tessera_cache_requests_total read it from the context.
+      (context as CacheStatusContext).cacheStatus = outcome.status.toLowerCase();
       if (hit) metrics.hit();
       else metrics.miss();
     },

@@ -80,6 +80,10 @@ export function runPrimary({ workers, logger, restartDelayMs = 1_000, figuresTim
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
     });
   };
+  // A reload is each worker's to do (each serves its own schema); the primary only passes it on.
+  process.on('SIGHUP', () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGHUP');
+  });
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 

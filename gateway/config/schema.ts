@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEMO_JWT_SECRET } from '../auth/demo-secret';
+import { DEMO_IDENTITY_SECRET, DEMO_JWT_SECRET } from '../auth/demo-secret';
 
 /**
  * The one configuration document. Every knob is declared here, once, with its default and a
@@ -376,7 +376,7 @@ export const configSchema = z
         host: z.string().default('127.0.0.1').describe('Interface to listen on (0.0.0.0 in containers).'),
         port: z.number().int().min(0).max(65535).default(4000).describe('HTTP port; PORT or --port override it.'),
         graphqlPath: z.string().regex(/^\//, 'expected a path starting with /').default('/graphql').describe('Path of the GraphQL endpoint.'),
-        graphiql: z.boolean().default(true).describe('Serve GraphiQL (assets from installed packages, no CDN) on GET /graphql.'),
+        graphiql: z.boolean().optional().describe('Serve GraphiQL (assets from installed packages, no CDN) on GET /graphql. Default: on (development), off (production).'),
         maskErrors: z.boolean().default(true).describe('Replace unexpected errors by "Unexpected error." with the request id (details logged).'),
         introspection: z.boolean().optional().describe('Allow introspection. Default: on (development), off (production).'),
         fieldSuggestions: z.boolean().optional().describe('"Did you mean…" in validation errors. Default: on (development), off (production).'),
@@ -470,9 +470,18 @@ export const configSchema = z
   .transform(applyProfile);
 
 /** The production profile does not start with a secret anyone can read, nor one that is short. */
-function refuseUnsafeProduction(config: { profile: string; auth: { jwt?: { secret?: string } } }, ctx: z.RefinementCtx) {
+function refuseUnsafeProduction(
+  config: { profile: string; auth: { jwt?: { secret?: string } }; sources: Array<{ identityHeaders?: { secret: string } }> },
+  ctx: z.RefinementCtx,
+) {
+  if (config.profile !== 'production') return;
+  config.sources.forEach((source, i) => {
+    if (source.identityHeaders?.secret === DEMO_IDENTITY_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['sources', i, 'identityHeaders', 'secret'], message: 'a secret of your own: the demo identity secret is public and refused by the production profile' });
+    }
+  });
   const secret = config.auth.jwt?.secret;
-  if (config.profile !== 'production' || secret === undefined) return;
+  if (secret === undefined) return;
   if (secret === DEMO_JWT_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['auth', 'jwt', 'secret'], message: 'a secret of your own: the demo secret is public and refused by the production profile' });
   } else if (Buffer.byteLength(secret) < 32) {
@@ -483,12 +492,13 @@ function refuseUnsafeProduction(config: { profile: string; auth: { jwt?: { secre
 /** Settings whose default depends on the profile: production is closed unless opened on purpose. */
 function applyProfile<T extends { profile: 'development' | 'production'; server: object; auth: object }>(config: T) {
   const production = config.profile === 'production';
-  const server = config.server as { introspection?: boolean; fieldSuggestions?: boolean; csrfPrevention?: boolean };
+  const server = config.server as { graphiql?: boolean; introspection?: boolean; fieldSuggestions?: boolean; csrfPrevention?: boolean };
   const auth = config.auth as { defaultPolicy?: 'allow' | 'deny' };
   return {
     ...config,
     server: {
       ...config.server,
+      graphiql: server.graphiql ?? !production,
       introspection: server.introspection ?? !production,
       fieldSuggestions: server.fieldSuggestions ?? !production,
       csrfPrevention: server.csrfPrevention ?? production,

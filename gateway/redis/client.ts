@@ -6,10 +6,16 @@ import { createClient } from '@redis/client';
  */
 export function lazyRedisClient(url: string) {
   const client = createClient({ url });
+  // node-redis emits 'error' on every socket error (a restart, a reset) and reconnects by itself;
+  // without a listener the emit would throw and end the process. Commands still fail and say why.
+  client.on('error', () => {});
   let connecting: Promise<unknown> | undefined;
   return {
     async connected() {
-      connecting ??= client.connect();
+      connecting ??= client.connect().catch((error: unknown) => {
+        connecting = undefined; // the next command tries again
+        throw error;
+      });
       await connecting;
       return client;
     },

@@ -6,7 +6,7 @@ export interface AdminListenerContext {
 }
 
 /** Operators' endpoints: with `server.adminPort` set they are served on that port only. */
-export const ADMIN_PATHS = ['/metrics', '/_tessera', '/_tessera/usage'];
+export const ADMIN_PATHS = ['/metrics', '/_tessera', '/_tessera/usage', '/_tessera/cache/purge'];
 /** Answered on both ports: an orchestrator may probe either. */
 const PROBE_PATHS = ['/healthz', '/readyz'];
 

@@ -83,8 +83,11 @@ const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 export function createUpstreamClient(options: UpstreamFetchOptions): ContextualFetch {
   const { source, pool, operationOf, observe, trace, authorize, remainingMs, onRetry, adaptBody } = options;
   const { timeoutMs, headers } = source;
-  // Identity headers come from the gateway, signed, or not at all: never copied from a client.
-  const forwardHeaders = source.forwardHeaders.filter((name) => !IDENTITY_HEADER_NAMES.has(name));
+  // Identity headers come from the gateway, signed, or not at all: never copied from a client. A
+  // source with credentials of its own (often a third party) never gets the client's token either.
+  const forwardHeaders = source.forwardHeaders.filter(
+    (name) => !IDENTITY_HEADER_NAMES.has(name) && !(source.credentials && name === 'authorization'),
+  );
   const { retries, maxResponseBytes, idempotentOperations } = source.resilience;
   const idempotent = new Set(idempotentOperations);
   const backoffs = new ExponentialBackoff({ initialDelay: retries.initialDelayMs, maxDelay: retries.maxDelayMs });
@@ -93,8 +96,7 @@ export function createUpstreamClient(options: UpstreamFetchOptions): ContextualF
 
   return async (url, init, context) => {
     const method = (init?.method ?? 'GET').toUpperCase();
-    const target = new URL(url);
-    const operation = operationOf(method, target);
+    const operation = operationOf(method, new URL(url));
     const outgoing = headerRecord(init?.headers);
     const incoming = requestHeadersOf(context);
     if (incoming) {
@@ -104,7 +106,6 @@ export function createUpstreamClient(options: UpstreamFetchOptions): ContextualF
       }
     }
     for (const [name, value] of Object.entries(headers)) outgoing[name.toLowerCase()] = value;
-    if (authorize) Object.assign(outgoing, await authorize(method, target, context));
     const body = await bodyOf(init?.body);
     const mayRetry = IDEMPOTENT_METHODS.has(method) || idempotent.has(operation);
     pool.budget.deposit();
@@ -129,7 +130,9 @@ export function createUpstreamClient(options: UpstreamFetchOptions): ContextualF
       };
       let outcome: Reply | Error;
       try {
-        const attemptHeaders = span ? { ...outgoing, ...span.headers } : outgoing;
+        // Signed per attempt: over the path this instance receives, with a fresh timestamp.
+        const signed = authorize ? await authorize(method, new URL(attemptUrl), context) : undefined;
+        const attemptHeaders = signed || span ? { ...outgoing, ...signed, ...span?.headers } : outgoing;
         const attempt: Attempt = { url: attemptUrl, method, headers: attemptHeaders, body, limitMs, signal: init?.signal ?? undefined, report };
         outcome = await instance.call(() => send(attempt, pool.dispatcher, maxResponseBytes, source.name));
       } catch (error) {

@@ -25,6 +25,10 @@ describe('response cache (in-memory store)', () => {
     expect(second.body.extensions).toMatchObject({ responseCache: { hit: true } });
     expect(second.body.data).toEqual(first.body.data);
     expect(gw.upstreamCalls().total).toBe(0);
+    // The outcome also reaches the request metrics (and the log line) through the context.
+    const metrics = await (await fetch(`${gw.base}/metrics`)).text();
+    expect(metrics).toMatch(/^tessera_cache_requests_total\{status="hit"\} [1-9]/m);
+    expect(metrics).toMatch(/^tessera_cache_requests_total\{status="miss"\} [1-9]/m);
   });
 
   test('the key holds variables and operation name: other values are misses', async () => {

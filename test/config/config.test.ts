@@ -93,8 +93,23 @@ describe('config errors name the file, the place, what was expected and what was
   test('the production profile closes what development leaves open, unless the file opens it', () => {
     const text = 'profile: production\nserver: { introspection: true }\nsources:\n  - name: users\n    spec: u.yaml\n    url: http://localhost:1\n';
     const { config } = parseConfig(text, FILE, { env: {} });
-    expect(config.server).toMatchObject({ introspection: true, fieldSuggestions: false, csrfPrevention: true });
+    expect(config.server).toMatchObject({ graphiql: false, introspection: true, fieldSuggestions: false, csrfPrevention: true });
     expect(config.auth.defaultPolicy).toBe('deny');
+  });
+
+  test('the production profile refuses the public demo secrets, at their place in the file', () => {
+    const text = [
+      'profile: production',
+      'auth: { jwt: { secret: tessera-demo-secret-for-development-only } }',
+      'sources:',
+      '  - name: orders',
+      '    spec: o.yaml',
+      '    url: http://localhost:1',
+      '    identityHeaders: { secret: tessera-demo-identity-secret }',
+      '',
+    ].join('\n');
+    expect(() => parseConfig(text, FILE, { env: {} })).toThrow(/gateway\.yaml:2:24 at auth\.jwt\.secret: expected a secret of your own: the demo secret is public/);
+    expect(() => parseConfig(text, FILE, { env: {} })).toThrow(/gateway\.yaml:7:32 at sources\[0\]\.identityHeaders\.secret: expected a secret of your own: the demo identity secret is public/);
   });
 });
 
