@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { TesseraConfig } from './config/schema';
 import { createAuthenticator, isAdmin, useAuthentication, type Authenticator } from './auth/authenticate';
 import { authorizeSchema } from './auth/authorize';
-import { subjectBoundCoordinates } from './auth/rules';
+import { rulesPresentIn, subjectBoundCoordinates } from './auth/rules';
 import { createResponseCache } from './cache';
 import { checkCacheCoordinates } from './cache/check';
 import { composeGateway } from './compose/compose';
@@ -78,9 +78,18 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const deadline = useRequestDeadline(config.resilience.requestTimeoutMs);
   const authenticate = createAuthenticator(config.auth);
   const adminOnly = isAdmin(authenticate);
-  // Fields behind owner rules answer differently per caller: the cache must key them by caller.
-  const cacheConfig = { ...config.cache, private: [...new Set([...config.cache.private, ...subjectBoundCoordinates(config.auth.rules)])] };
-  const cache = createResponseCache(cacheConfig, { registry: metrics.registry, logger, authorizePurge: adminOnly, env: options.env });
+  // Each composition's private fields for the cache: its config's `cache.private`, plus every field
+  // behind an owner rule (it answers differently per caller), so they follow a reload of the rules.
+  const privateBySchema = new WeakMap<GraphQLSchema, readonly string[]>();
+  let latestPrivate: readonly string[] = config.cache.private;
+  const cache = createResponseCache(config.cache, {
+    registry: metrics.registry,
+    logger,
+    authorizePurge: adminOnly,
+    // A schema it does not know (a plugin's wrapper of one) gets the newest composition's set.
+    privateFor: (schema) => privateBySchema.get(schema) ?? latestPrivate,
+    env: options.env,
+  });
   const upstreams = createUpstreams({
     observe: (call, context) => {
       observability.observeUpstream(call, context);
@@ -101,18 +110,18 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   // config, with spans on the resolvers that reach upstreams (unchanged when tracing is off).
   const compose = async (current: TesseraConfig) => {
     const composed = await composeGateway(current, { upstreams, onWarning: (warning) => logger.warn(formatWarning(warning)) });
-    return { ...composed, schema: tracing.instrument(authorizeSchema(composed.schema, current.auth)) };
+    const privateFields = [...new Set([...current.cache.private, ...subjectBoundCoordinates(rulesPresentIn(composed.schema, current.auth.rules))])];
+    // A typo in `cache.private` would cache a user's data as public: refused at start and on reload.
+    if (config.cache.enabled) checkCacheCoordinates({ ...current.cache, private: privateFields }, composed.schema);
+    const schema = tracing.instrument(authorizeSchema(composed.schema, current.auth));
+    privateBySchema.set(schema, privateFields);
+    latestPrivate = privateFields;
+    return { ...composed, schema };
   };
   const composed = await compose(config).catch(async (error: unknown) => {
     await release();
     throw error;
   });
-  try {
-    if (cacheConfig.enabled) checkCacheCoordinates(cacheConfig, composed.schema);
-  } catch (error) {
-    await release();
-    throw error;
-  }
   const live = startLiveReload(
     { config, ...composed },
     { compose, configFile: options.configFile, env: options.env, logger, onSwap: (next) => upstreams.retain(next.sources), onPoll: metrics.recordSpecPoll },

@@ -8,6 +8,7 @@ import { createCacheMetrics } from './metrics';
 import { useResponseCaching } from './plugin';
 import { usePurgeEndpoint } from './purge-endpoint';
 import { createResponseStore, type ResponseStore } from './store';
+import type { GraphQLSchema } from 'graphql';
 import { createUpstreamTtlBounds } from './upstream-ttl';
 
 export interface ResponseCache {
@@ -23,6 +24,8 @@ export interface ResponseCacheOptions {
   logger: Logger;
   /** Whether a request may purge through the admin endpoint. */
   authorizePurge: (request: Request) => Promise<boolean>;
+  /** Private coordinates of the schema a request runs on (default `cache.private`): they follow reloads. */
+  privateFor?: (schema: GraphQLSchema) => readonly string[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -46,7 +49,7 @@ export function createResponseCache(config: CacheConfig, options: ResponseCacheO
   return {
     plugins: [
       usePurgeEndpoint({ store, authorize: options.authorizePurge }),
-      useResponseCaching({ config, store, metrics, upstreamBounds }),
+      useResponseCaching({ config, store, metrics, upstreamBounds, privateFor: options.privateFor }),
     ],
     observeUpstream: upstreamBounds.observe,
     close: () => store.close(),

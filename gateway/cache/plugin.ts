@@ -15,6 +15,8 @@ export interface ResponseCachingOptions {
   metrics: CacheMetrics;
   /** TTL bounds set by upstream Cache-Control headers, per request. */
   upstreamBounds: UpstreamTtlBounds;
+  /** Private coordinates of a schema (default `config.private`); see scope.ts. */
+  privateFor?: (schema: GraphQLSchema) => readonly string[];
 }
 
 /** What the cache did for one request; headers and metrics are derived from it. */
@@ -45,8 +47,8 @@ interface StoredMetadata {
  * The envelop plugin rather than @graphql-yoga/plugin-response-cache: yoga's looks the entry up in
  * `onParams`, before the GraphQL context (and so the caller's identity) exists.
  */
-export function useResponseCaching({ config, store, metrics, upstreamBounds }: ResponseCachingOptions): Plugin {
-  const scopeOf = createScopeRule(config.private);
+export function useResponseCaching({ config, store, metrics, upstreamBounds, privateFor = () => config.private }: ResponseCachingOptions): Plugin {
+  const scopeOf = createScopeRule(privateFor);
   const scopes = new WeakMap<object, CacheScope | 'none'>();
   // Entries are namespaced by a hash of the schema they were made with: a new schema never reads old shapes.
   const schemaHashes = new WeakMap<GraphQLSchema, string>();

@@ -20,11 +20,18 @@ export type CacheScope = string | null;
 /** The scope of anonymous callers' public queries: the only responses HTTP caches may share. */
 export const ANONYMOUS_PUBLIC_SCOPE = 'public;anonymous';
 
-export function createScopeRule(privateCoordinates: string[]) {
-  const privateSet = new Set(privateCoordinates);
-  const selectsPrivate = new WeakMap<DocumentNode, boolean>();
+/**
+ * `privateFor` gives the private coordinates of the schema a request runs on: a live reload may
+ * bring new rules (and so new private fields) with its schema, and answers are remembered per
+ * schema and document, never across schemas.
+ */
+export function createScopeRule(privateFor: (schema: GraphQLSchema) => readonly string[]) {
+  const perSchema = new WeakMap<GraphQLSchema, { privateSet: Set<string>; selectsPrivate: WeakMap<DocumentNode, boolean> }>();
 
   const documentSelectsPrivate = (schema: GraphQLSchema, document: DocumentNode): boolean => {
+    let known = perSchema.get(schema);
+    if (!known) perSchema.set(schema, (known = { privateSet: new Set(privateFor(schema)), selectsPrivate: new WeakMap() }));
+    const { privateSet, selectsPrivate } = known;
     let found = selectsPrivate.get(document);
     if (found !== undefined) return found;
     found = false;

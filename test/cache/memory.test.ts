@@ -226,3 +226,21 @@ describe('cache config checked against the composed schema', () => {
     await expect(startCachedGateway(cache)).rejects.toThrow(message);
   });
 });
+
+describe('the cache follows the authorization rules', () => {
+  test('a field behind an owner rule is per user even when cache.private does not name it', async () => {
+    const gw = await startCachedGateway({ private: [] });
+    try {
+      const query = '{ user(id: "1") { email } }';
+      const own = await gw.query<{ user: { email: string | null } }>(query, undefined, await asUser('1', ['customer']));
+      expect(own.body.data!.user.email).toMatch(/@/);
+      // Same roles, another user: neither user 1's entry nor their email.
+      const other = await gw.query<{ user: { email: string | null } }>(query, undefined, await asUser('2', ['customer']));
+      expect(other.headers.get('x-tessera-cache')).toBe('MISS');
+      expect(other.body.data!.user.email).toBeNull();
+      expect(other.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    } finally {
+      await gw.close();
+    }
+  });
+});
