@@ -391,7 +391,7 @@ export const configSchema = z
           .min(0)
           .max(65535)
           .optional()
-          .describe('Serve /metrics, /_tessera and /_tessera/usage on this port only (not on `port`); unset: on `port`, open unless auth protects them.'),
+          .describe('Serve /metrics, /_tessera, /_tessera/usage and the cache purge on this port only (not on `port`); unset: on `port`, where the usage figures and the purge need an admin caller when auth is on and /metrics is open.'),
       })
       .strict()
       .prefault({}),
