@@ -136,12 +136,15 @@ export function createUpstreamClient(options: UpstreamFetchOptions): ContextualF
         const attempt: Attempt = { url: attemptUrl, method, headers: attemptHeaders, body, limitMs, signal: init?.signal ?? undefined, report };
         outcome = await instance.call(() => send(attempt, pool.dispatcher, maxResponseBytes, source.name));
       } catch (error) {
-        if (isBrokenCircuitError(error)) outcome = new UpstreamCircuitOpenError(source.name);
-        else if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnreachableError) outcome = error;
+        if (isBrokenCircuitError(error)) {
+          span?.end('circuit_open'); // nothing was sent: no upstream request to report
+          outcome = new UpstreamCircuitOpenError(source.name);
+        } else if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnreachableError) outcome = error;
         else throw error;
       }
       const reason = retryReason(outcome);
-      if (!reason || !mayRetry || retriesDone >= retries.attempts || init?.signal?.aborted || !pool.budget.trySpend()) {
+      // A call the circuit refused was never sent, so even a POST may go to another instance.
+      if (!reason || !(mayRetry || reason === 'circuit_open') || retriesDone >= retries.attempts || init?.signal?.aborted || !pool.budget.trySpend()) {
         if (outcome instanceof Error) throw outcome;
         return toResponse(outcome, adaptBody);
       }

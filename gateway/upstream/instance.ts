@@ -45,9 +45,13 @@ export class UpstreamInstance {
     return state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half-open' : 'open';
   }
 
-  /** Closed, or open long enough that the next call is its half-open probe. */
+  /**
+   * Closed, or open long enough that the next call is its half-open probe. Not while half-open:
+   * the probe is in flight, and calls queued behind it would wait outside any timeout.
+   */
   acceptsCalls(): boolean {
-    return this.circuit !== 'open' || Date.now() - this.openedAt >= this.options.breaker.halfOpenAfterMs;
+    const circuit = this.circuit;
+    return circuit === 'closed' || (circuit === 'open' && Date.now() - this.openedAt >= this.options.breaker.halfOpenAfterMs);
   }
 
   /** Runs one call through the breaker; throws cockatiel's BrokenCircuitError while it is open. */
