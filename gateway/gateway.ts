@@ -174,6 +174,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     reload: live.reload,
     async close() {
       live.stop();
+      await live.settle(); // a reload still composing finishes before its pools are closed
       await yoga.dispose(); // the plugins' onDispose: the usage record's last flush
       await release();
     },

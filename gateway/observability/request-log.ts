@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GraphQLError } from 'graphql';
+import { getOperationAST, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { identityOf } from '../auth/identity';
 import type { UpstreamCall } from '../upstream/fetch';
@@ -68,7 +68,7 @@ export function useRequestObservability({ logger, metrics, usage, traceIdOf = tr
     onExecute({ args }) {
       const record = recordOf(args.contextValue);
       if (!record) return;
-      if (!args.operationName) record.operation = operationNameOf(args.document) ?? 'anonymous';
+      if (!args.operationName) record.operation = getOperationAST(args.document)?.name?.value ?? 'anonymous';
       record.fields = fieldsOf(args.schema, args.document);
       record.context = args.contextValue as CacheStatusContext;
     },
@@ -128,6 +128,3 @@ function traceIdFromHeader(request: Request): string | undefined {
   return match && !/^0+$/.test(match[1]) ? match[1] : undefined;
 }
 
-function operationNameOf(document: { definitions: ReadonlyArray<{ kind: string; name?: { value: string } }> }): string | undefined {
-  return document.definitions.find((d) => d.kind === 'OperationDefinition')?.name?.value;
-}

@@ -28,6 +28,8 @@ export interface LiveSchema {
   status(): SchemaStatus;
   /** Recomposes and swaps; on failure the last good schema stays and the reason is kept. */
   reload(reason: string): Promise<void>;
+  /** No more reloads; settles when the one running (if any) is done, so closing can follow. */
+  settle(): Promise<void>;
 }
 
 /**
@@ -41,8 +43,10 @@ export function createLiveSchema(initial: Composed & { config: TesseraConfig }, 
   let status = statusOf(initial);
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
+  let settled = false;
 
   const reloadNow = async (reason: string) => {
+    if (settled) return;
     try {
       const nextConfig = options.readConfig();
       const next = await options.compose(nextConfig);
@@ -61,6 +65,7 @@ export function createLiveSchema(initial: Composed & { config: TesseraConfig }, 
   };
 
   const reload = (reason: string): Promise<void> => {
+    if (settled) return Promise.resolve();
     if (!running) {
       running = reloadNow(reason).finally(() => (running = undefined));
       return running;
@@ -73,7 +78,13 @@ export function createLiveSchema(initial: Composed & { config: TesseraConfig }, 
     return queued;
   };
 
-  return { current: () => schema, config: () => config, status: () => status, reload };
+  const settle = async () => {
+    settled = true;
+    await queued;
+    await running;
+  };
+
+  return { current: () => schema, config: () => config, status: () => status, reload, settle };
 }
 
 function statusOf({ schema, degraded }: Composed): SchemaStatus {

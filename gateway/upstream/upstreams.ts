@@ -38,7 +38,7 @@ const poolKey = (source: SourceConfig) => JSON.stringify([source.name, source.ur
 
 export function createUpstreams(options: UpstreamsOptions = {}): Upstreams {
   const pools = new Map<string, { pool: UpstreamPool; firstRound: Promise<void> }>();
-  const retired = new Set<UpstreamPool>();
+  const retired = new Map<UpstreamPool, NodeJS.Timeout>();
   const retryBudget = options.retryBudget ?? { ratio: 0.2, minPerSecond: 10 };
   const poolFor = (source: SourceConfig): UpstreamPool => {
     const key = poolKey(source);
@@ -52,12 +52,12 @@ export function createUpstreams(options: UpstreamsOptions = {}): Upstreams {
   };
   // Requests still running on the old schema may call a replaced pool again (a link one level down).
   const retire = (pool: UpstreamPool) => {
-    retired.add(pool);
     const timer = setTimeout(() => {
       retired.delete(pool);
       void pool.close();
     }, options.retireAfterMs ?? 30_000);
     timer.unref();
+    retired.set(pool, timer);
   };
   return {
     client: (source, operationOf, extras = {}) =>
@@ -84,7 +84,8 @@ export function createUpstreams(options: UpstreamsOptions = {}): Upstreams {
     },
     status: (sources) => sources.flatMap((source) => pools.get(poolKey(source))?.pool.status() ?? []),
     async close() {
-      const all = [...[...pools.values()].map((entry) => entry.pool), ...retired];
+      for (const timer of retired.values()) clearTimeout(timer);
+      const all = [...[...pools.values()].map((entry) => entry.pool), ...retired.keys()];
       pools.clear();
       retired.clear();
       await Promise.all(all.map((pool) => pool.close()));
