@@ -97,7 +97,10 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds, pri
     session: (context) => scopes.get(context) ?? null,
     enabled: (context) => scopes.get(context) != null,
     getDocumentString: (args) => normalizedDocument(args.document),
-    buildResponseCacheKey: async (params) => `${schemaHashByContext.get(params.context as object) ?? ''}:${await defaultBuildResponseCacheKey(params)}`,
+    // Accept-Language is forwarded upstream by default, and upstreams may answer in the caller's
+    // language: callers asking for another language get entries of their own.
+    buildResponseCacheKey: async (params) =>
+      `${schemaHashByContext.get(params.context as object) ?? ''}:${languageOf(params.context)}:${await defaultBuildResponseCacheKey(params)}`,
     shouldCacheResult: ({ result }) => !result.errors?.length,
     onTtl: ({ ttl, context }) => Math.min(ttl, upstreamBounds.boundOf(context) ?? Infinity),
     includeExtensionMetadata: true,
@@ -168,4 +171,9 @@ function matchesEtag(header: string | null, etag: string): boolean {
     const tag = candidate.trim();
     return tag === '*' || tag === etag || tag === `W/${etag}`;
   });
+}
+
+function languageOf(context: unknown): string {
+  const language = (context as { request?: Request } | undefined)?.request?.headers.get('accept-language') ?? '';
+  return createHash('sha256').update(language).digest('hex').slice(0, 8);
 }

@@ -40,6 +40,13 @@ describe('response cache (in-memory store)', () => {
     expect((await gw.query(query, { id: '1' })).headers.get('x-tessera-cache')).toBe('HIT');
   });
 
+  test('the key holds the Accept-Language the upstreams are sent: another language is a miss', async () => {
+    const query = '{ product(id: 31) { id title } }';
+    await gw.query(query, undefined, { 'accept-language': 'en' });
+    expect((await gw.query(query, undefined, { 'accept-language': 'de' })).headers.get('x-tessera-cache')).toBe('MISS');
+    expect((await gw.query(query, undefined, { 'accept-language': 'en' })).headers.get('x-tessera-cache')).toBe('HIT');
+  });
+
   test('the key holds the normalized document: whitespace, commas and comments do not matter', async () => {
     await gw.query('{ product(id: 21) { id title } }');
     const same = await gw.query('# the same query\n{\n  product(id: 21) {\n    id,\n    title\n  }\n}');
