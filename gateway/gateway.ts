@@ -1,7 +1,8 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
 import type { TesseraConfig } from './config/schema';
-import { createAuthenticator, isAdmin, useAuthentication, type Authenticator } from './auth/authenticate';
+import { adminWhenAuthOn, isAdmin } from './auth/admin';
+import { createAuthenticator, useAuthentication, type Authenticator } from './auth/authenticate';
 import { authorizeSchema } from './auth/authorize';
 import { rulesPresentIn, subjectBoundCoordinates } from './auth/rules';
 import { createResponseCache } from './cache';
@@ -179,13 +180,4 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       await release();
     },
   };
-}
-
-/**
- * The usage figures are for admins once callers authenticate at all (a JWT or API keys configured);
- * on a separate admin port, or without authentication, the network is what protects them.
- */
-function adminWhenAuthOn(config: TesseraConfig, adminOnly: (request: Request) => Promise<boolean>) {
-  const authOn = config.auth.jwt !== undefined || config.auth.apiKeys.keys.length > 0;
-  return authOn && config.server.adminPort === undefined ? adminOnly : async () => true;
 }

@@ -55,15 +55,3 @@ export function useAuthentication(authenticate: Authenticator): Plugin<IdentityC
     },
   };
 }
-
-/** For admin endpoints outside GraphQL (cache purge, usage): does this request come from an admin? */
-export function isAdmin(authenticate: Authenticator, role = 'admin'): (request: Request) => Promise<boolean> {
-  return async (request) => {
-    try {
-      return (await authenticate(request))?.roles.includes(role) ?? false;
-    } catch (error) {
-      if (error instanceof AuthenticationError) return false;
-      throw error;
-    }
-  };
-}

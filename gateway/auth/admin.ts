@@ -1,0 +1,24 @@
+import type { TesseraConfig } from '../config/schema';
+import { AuthenticationError } from './errors';
+import type { Authenticator } from './authenticate';
+
+/** For admin endpoints outside GraphQL (cache purge, usage): does this request come from an admin? */
+export function isAdmin(authenticate: Authenticator, role = 'admin'): (request: Request) => Promise<boolean> {
+  return async (request) => {
+    try {
+      return (await authenticate(request))?.roles.includes(role) ?? false;
+    } catch (error) {
+      if (error instanceof AuthenticationError) return false;
+      throw error;
+    }
+  };
+}
+
+/**
+ * The usage figures are for admins once callers authenticate at all (a JWT or API keys configured);
+ * on a separate admin port, or without authentication, the network is what protects them.
+ */
+export function adminWhenAuthOn(config: TesseraConfig, adminOnly: (request: Request) => Promise<boolean>) {
+  const authOn = config.auth.jwt !== undefined || config.auth.apiKeys.keys.length > 0;
+  return authOn && config.server.adminPort === undefined ? adminOnly : async () => true;
+}
