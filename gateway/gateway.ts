@@ -4,9 +4,8 @@ import type { TesseraConfig } from './config/schema';
 import { adminWhenAuthOn, isAdmin } from './auth/admin';
 import { createAuthenticator, useAuthentication, type Authenticator } from './auth/authenticate';
 import { authorizeSchema } from './auth/authorize';
-import { rulesPresentIn, subjectBoundCoordinates } from './auth/rules';
 import { createResponseCache } from './cache';
-import { checkCacheCoordinates } from './cache/check';
+import { createCachePrivacy } from './cache/privacy';
 import { composeGateway } from './compose/compose';
 import { formatWarning, type CompositionWarning } from './compose/warnings';
 import { localFigures, type FiguresSource } from './observability/figures';
@@ -79,18 +78,8 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const deadline = useRequestDeadline(config.resilience.requestTimeoutMs);
   const authenticate = createAuthenticator(config.auth);
   const adminOnly = isAdmin(authenticate);
-  // Each composition's private fields for the cache: its config's `cache.private`, plus every field
-  // behind an owner rule (it answers differently per caller), so they follow a reload of the rules.
-  const privateBySchema = new WeakMap<GraphQLSchema, readonly string[]>();
-  let latestPrivate: readonly string[] = config.cache.private;
-  const cache = createResponseCache(config.cache, {
-    registry: metrics.registry,
-    logger,
-    authorizePurge: adminOnly,
-    // A schema it does not know (a plugin's wrapper of one) gets the newest composition's set.
-    privateFor: (schema) => privateBySchema.get(schema) ?? latestPrivate,
-    env: options.env,
-  });
+  const privacy = createCachePrivacy(config.cache.private);
+  const cache = createResponseCache(config.cache, { registry: metrics.registry, logger, authorizePurge: adminOnly, privateFor: privacy.privateFor, env: options.env });
   const upstreams = createUpstreams({
     observe: (call, context) => {
       observability.observeUpstream(call, context);
@@ -108,15 +97,12 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   };
 
   // Each composition (at start and on every reload) is served authorized by the rules of its own
-  // config, with spans on the resolvers that reach upstreams (unchanged when tracing is off).
+  // config, with spans on the resolvers that reach upstreams (unchanged when tracing is off), and
+  // the cache learns which of its fields are private.
   const compose = async (current: TesseraConfig) => {
     const composed = await composeGateway(current, { upstreams, onWarning: (warning) => logger.warn(formatWarning(warning)) });
-    const privateFields = [...new Set([...current.cache.private, ...subjectBoundCoordinates(rulesPresentIn(composed.schema, current.auth.rules))])];
-    // A typo in `cache.private` would cache a user's data as public: refused at start and on reload.
-    if (config.cache.enabled) checkCacheCoordinates({ ...current.cache, private: privateFields }, composed.schema);
     const schema = tracing.instrument(authorizeSchema(composed.schema, current.auth));
-    privateBySchema.set(schema, privateFields);
-    latestPrivate = privateFields;
+    privacy.register(schema, composed.schema, current);
     return { ...composed, schema };
   };
   const composed = await compose(config).catch(async (error: unknown) => {
