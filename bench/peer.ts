@@ -12,7 +12,7 @@
  * installs it (~500 MB). No test depends on any of this.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, openSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -83,11 +83,9 @@ function benchFolder(): string {
 // ---- processes -----------------------------------------------------------------------------------
 
 function startChild(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
-  const child = track(spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }));
-  const chunks: Buffer[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
-  child.once('exit', () => writeFileSync(logFile, Buffer.concat(chunks)));
+  const log = openSync(logFile, 'w');
+  const child = track(spawn(command, args, { cwd, env, stdio: ['ignore', log, log] }));
+  closeSync(log); // the child holds its own copy
   return child;
 }
 
@@ -111,7 +109,8 @@ async function waitFor(what: string, child: ChildProcess, started: number, probe
   throw new Error(`${what} did not answer within ${timeoutMs} ms`);
 }
 
-const Q1 = (JSON.parse(readFileSync(QUERIES, 'utf8')) as { queries: Array<{ query: string; variables: unknown }> }).queries[0];
+const { query, variables } = (JSON.parse(readFileSync(QUERIES, 'utf8')) as { queries: Array<{ query: string; variables: unknown }> }).queries[0];
+const Q1 = { query, variables };
 const PEER_Q1 = { query: 'query Q1($id: Int!) { getUser(id: $id) { id name email role } }', variables: { id: 1 } };
 
 async function answers(url: string, body: unknown): Promise<boolean> {
