@@ -18,16 +18,26 @@ export interface ConvertOptions {
 }
 
 /**
+ * Converted with this endpoint and given the real one on the way out: the SDL names it only in
+ * @transport (requests take theirs from processDirectives' options), and a key without it keeps
+ * one entry per spec, not one per host and port the source ever ran on.
+ */
+const ENDPOINT_PLACEHOLDER = 'http://tessera-endpoint.invalid';
+
+/**
  * The OpenAPI → GraphQL conversion (@omnigraph/openapi's non-executable half: dereferencing,
  * JSON Schema → types, every operation as @httpOperation directives) as SDL, kept on disk by a
- * hash of the spec, the source name and endpoint, and the loader's version. Converting is the expensive part of
+ * hash of the spec, the source name and the loader's version. Converting is the expensive part of
  * composing a large spec; rebuilding from SDL is what Mesh/Hive gateways do with a supergraph.
  * Every composition goes through the SDL, cached or not, so both paths serve the same schema.
  */
 export async function convertedSdl(options: ConvertOptions): Promise<string> {
+  return (await converted(options)).replaceAll(ENDPOINT_PLACEHOLDER, options.endpoint);
+}
+
+async function converted(options: ConvertOptions): Promise<string> {
   const { source, spec, cacheDir, logger } = options;
-  // The endpoint is part of the SDL (@transport), so it is part of the key too.
-  const hash = createHash('sha256').update(`${loaderVersion}\0${source}\0${options.endpoint}\0${JSON.stringify(spec)}`).digest('hex');
+  const hash = createHash('sha256').update(`${loaderVersion}\0${source}\0${JSON.stringify(spec)}`).digest('hex');
   const file = cacheDir && join(cacheDir, 'converted', `${source}-${hash.slice(0, 32)}.json`);
   const cached = file && (await readFile(file, 'utf8').then((text) => JSON.parse(text) as Converted).catch(() => undefined));
   if (cached) {
@@ -45,7 +55,7 @@ export async function convertedSdl(options: ConvertOptions): Promise<string> {
   const schema = await loadNonExecutableGraphQLSchemaFromOpenAPI(source, {
     // The loader accepts a parsed document although its type says string.
     source: spec as unknown as string,
-    endpoint: options.endpoint,
+    endpoint: ENDPOINT_PLACEHOLDER,
     // Without this, operations with declared error responses become `Result | Error` unions that
     // break links and force inline fragments on clients; errors become field errors instead.
     ignoreErrorResponses: true,

@@ -6,7 +6,6 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { printComposedSchema } from '../../gateway/compose/print';
-import { DEMO_SERVICE_NAMES, startDemoServices, type DemoServices } from '../../sources';
 import { startDemoGateway, type RunningGateway } from '../support/harness';
 
 jest.setTimeout(90_000);
@@ -17,22 +16,15 @@ const QUERIES = [
   '{ user(id: "999999") { name } }', // an upstream 404: the same field error either way
 ];
 
-// One set of services for every start: the endpoint is part of the key (the SDL names it).
-let upstreams: DemoServices;
-beforeAll(async () => {
-  upstreams = await startDemoServices();
-});
-afterAll(() => upstreams.close());
-
 let specCache: string;
 beforeEach(() => {
   specCache = mkdtempSync(join(tmpdir(), 'tessera-converted-'));
 });
 afterEach(() => rmSync(specCache, { recursive: true, force: true }));
 
+// Each start runs its own services on new ports: the key does not depend on where a source runs.
 const start = () =>
   startDemoGateway({
-    urls: async () => Object.fromEntries(DEMO_SERVICE_NAMES.map((name) => [name, upstreams.services[name].url])),
     configure: (config) => ({ ...config, auth: { ...config.auth, rules: {} }, cache: { ...config.cache, enabled: false }, resilience: { ...config.resilience, specCache } }),
   });
 const converted = () => readdirSync(join(specCache, 'converted')).sort();
