@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { configJsonSchema } from '../config/json-schema';
 import { DEFAULT_CONFIG_FILE } from '../config/load';
 import { parsePort } from './port';
 import { REPORT_FORMATS, type ReportFormat } from '../check/format';
@@ -130,7 +129,7 @@ export async function main(argv: string[]): Promise<void> {
     .command('config-schema')
     .description('print the JSON Schema of the config file (committed as tessera.config.schema.json)')
     .action(() => {
-      process.stdout.write(configJsonSchema());
+      process.stdout.write((require('../config/json-schema') as typeof import('../config/json-schema')).configJsonSchema());
     });
 
   await program.parseAsync(argv);
