@@ -16,7 +16,7 @@ export type ServiceUrls = Record<ServiceName, string>;
 
 const children = new Set<ChildProcess>();
 
-function track(child: ChildProcess): ChildProcess {
+export function track(child: ChildProcess): ChildProcess {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;

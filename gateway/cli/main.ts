@@ -1,15 +1,21 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { configJsonSchema } from '../config/json-schema';
 import { DEFAULT_CONFIG_FILE } from '../config/load';
 import { parsePort } from './port';
-import { runCachePurge, type CachePurgeOptions } from './cache';
 import { REPORT_FORMATS, type ReportFormat } from '../check/format';
-import { runCheck, DEFAULT_REGISTERED_SCHEMA, type CheckCommandOptions } from './check';
-import { runCompose, type ComposeCommandOptions } from './compose';
-import { runSchemaHistory, runSchemaPublish, type SchemaCommandOptions } from './schema';
-import { runDemo, type DemoOptions } from './demo';
-import { runServe, type ServeOptions } from './serve';
-import { runToken, type TokenOptions } from './token';
+// Commands are loaded when run (below): each pulls in its own part of the gateway, and loading all
+// of them cost `serve` a quarter of a second of start-up. With require, not import(): under node16
+// module settings import() stays a real ESM import, which wants file extensions on relative paths.
+/* eslint-disable @typescript-eslint/no-require-imports */
+import type { CachePurgeOptions } from './cache';
+import type { CheckCommandOptions } from './check';
+import type { ComposeCommandOptions } from './compose';
+import type { SchemaCommandOptions } from './schema';
+import type { DemoOptions } from './demo';
+import type { ServeOptions } from './serve';
+import type { TokenOptions } from './token';
+
+/** Also the default of `check --against` (cli/check.ts), named here so help needs no import of it. */
+const REGISTERED_SCHEMA = 'schema/schema.graphql';
 
 function port(value: string): number {
   const parsed = parsePort(value);
@@ -53,20 +59,20 @@ export async function main(argv: string[]): Promise<void> {
     .option('--host <host>', 'interface to listen on (default: server.host)')
     .option('-w, --workers <n>', 'worker processes sharing the port (node:cluster); "auto": one per CPU', workers)
     // Commander passes (options, command): wrap, so the command object never lands in a parameter.
-    .action((options: ServeOptions) => runServe(options));
+    .action((options: ServeOptions) => (require('./serve') as typeof import('./serve')).runServe(options));
 
   program
     .command('compose')
     .description('write the composed public schema (sorted SDL) for schema checks')
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
     .option('-o, --out <file>', 'where to write the SDL ("-" for stdout)', 'schema/schema.graphql')
-    .action((options: ComposeCommandOptions) => runCompose(options));
+    .action((options: ComposeCommandOptions) => (require('./compose') as typeof import('./compose')).runCompose(options));
 
   program
     .command('check')
     .description('compare the composed schema with the registered one; exit 0 (safe), 1 (breaking changes) or 2 (could not run)')
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
-    .option('--against <file|registry>', `registered schema: an SDL file, or "registry" for the latest published version (default: ${DEFAULT_REGISTERED_SCHEMA})`)
+    .option('--against <file|registry>', `registered schema: an SDL file, or "registry" for the latest published version (default: ${REGISTERED_SCHEMA})`)
     .option('--against-git <ref>', 'take the --against file as committed at a git ref (e.g. origin/main)')
     .option('--operations <path>', 'client operations: folder, glob, .graphql file or persisted-documents JSON; repeatable (default: schema/operations)', collect)
     .option('--usage <file|redis>', 'operations recorded by the gateway (usage file, or "redis" for usage.redisUrl); repeatable', collect)
@@ -75,20 +81,20 @@ export async function main(argv: string[]): Promise<void> {
     .option('--format <format>', `report format: ${REPORT_FORMATS.join(', ')}`, reportFormat, 'text')
     // The check's own problems (bad option values included) exit with 2, never with 1 ("breaking").
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
-    .action((options: CheckCommandOptions) => runCheck(options));
+    .action((options: CheckCommandOptions) => (require('./check') as typeof import('./check')).runCheck(options));
 
   const schema = program.command('schema').description('the schema registry: published versions of the composed schema');
   schema
     .command('publish')
     .description('store the composed schema as the next version, with its time and the hashes of the specs it came from')
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
-    .action((options: SchemaCommandOptions) => runSchemaPublish(options));
+    .action((options: SchemaCommandOptions) => (require('./schema') as typeof import('./schema')).runSchemaPublish(options));
   schema
     .command('history')
     .description('list the published versions, oldest first')
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
     .option('--json', 'print JSON (without the SDL)')
-    .action((options: SchemaCommandOptions) => runSchemaHistory(options));
+    .action((options: SchemaCommandOptions) => (require('./schema') as typeof import('./schema')).runSchemaHistory(options));
 
   program
     .command('demo')
@@ -97,7 +103,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('-p, --port <port>', 'gateway port (default: $PORT, then 4000)', port)
     .option('--services-port <port>', 'first port of the demo services (default: free ports)', port)
     .option('--latency-ms <ms>', 'delay every demo service reply, to look like a real network', milliseconds)
-    .action((options: DemoOptions) => runDemo(options));
+    .action((options: DemoOptions) => (require('./demo') as typeof import('./demo')).runDemo(options));
 
   program
     .command('token')
@@ -107,7 +113,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--role <role>', 'a role (repeat for more)', collect, [])
     .option('--scope <scope>', 'a scope (repeat for more)', collect, [])
     .option('--ttl <lifetime>', 'lifetime: seconds, or 15m, 1h, 7d', '1h')
-    .action((options: TokenOptions) => runToken(options));
+    .action((options: TokenOptions) => (require('./token') as typeof import('./token')).runToken(options));
 
   program
     .command('cache')
@@ -117,13 +123,13 @@ export async function main(argv: string[]): Promise<void> {
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
     .option('--type <type>', 'only entries holding this type, e.g. Order')
     .option('--id <id>', 'only entries holding this entity (with --type)')
-    .action((options: CachePurgeOptions) => runCachePurge(options));
+    .action((options: CachePurgeOptions) => (require('./cache') as typeof import('./cache')).runCachePurge(options));
 
   program
     .command('config-schema')
     .description('print the JSON Schema of the config file (committed as tessera.config.schema.json)')
     .action(() => {
-      process.stdout.write(configJsonSchema());
+      process.stdout.write((require('../config/json-schema') as typeof import('../config/json-schema')).configJsonSchema());
     });
 
   await program.parseAsync(argv);

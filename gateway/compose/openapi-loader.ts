@@ -1,7 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
-import { loadGraphQLSchemaFromOpenAPI } from '@omnigraph/openapi';
+import { processDirectives } from '@graphql-mesh/transport-rest';
 import type { Logger } from '@graphql-mesh/types';
 import type { ContextualFetch } from '../upstream/fetch';
+import { convertedSdl, schemaFromSdl } from './converted-schema';
 import { HTTP_METHODS, listOperations, type OpenApiDocument, type SpecOperation } from './spec';
 import type { CompositionWarning, WarningSink } from './warnings';
 
@@ -11,6 +12,8 @@ export interface OpenApiLoadOptions {
   endpoint: string;
   fetch: ContextualFetch;
   warn: WarningSink;
+  /** Where converted schemas are kept by spec hash (resilience.specCache). */
+  cacheDir?: string;
 }
 
 /**
@@ -37,7 +40,7 @@ export async function loadOpenApiSchema(options: OpenApiLoadOptions): Promise<Gr
     const failing: Array<{ operation: SpecOperation; error: unknown }> = [];
     for (const operation of listOperations(spec)) {
       try {
-        await load(options, keepOperations(spec, [operation]), () => {});
+        await load({ ...options, cacheDir: undefined }, keepOperations(spec, [operation]), () => {}); // probes are not kept
       } catch (error) {
         failing.push({ operation, error });
       }
@@ -59,17 +62,16 @@ export async function loadOpenApiSchema(options: OpenApiLoadOptions): Promise<Gr
   }
 }
 
-function load(options: OpenApiLoadOptions, spec: OpenApiDocument, warn: WarningSink): Promise<GraphQLSchema> {
-  return loadGraphQLSchemaFromOpenAPI(options.source, {
-    // The loader accepts a parsed document although its type says string; a clone, because it
-    // dereferences the document in place.
-    source: normalizeForLoader(structuredClone(spec)) as unknown as string,
+/** Converted (or read from the cache) as SDL, then made executable: @httpOperation directives → resolvers. */
+async function load(options: OpenApiLoadOptions, spec: OpenApiDocument, warn: WarningSink): Promise<GraphQLSchema> {
+  const logger = loaderLogger(options.source, warn);
+  // A clone, because the loader dereferences the document in place.
+  const normalized = normalizeForLoader(structuredClone(spec));
+  const sdl = await convertedSdl({ source: options.source, spec: normalized, endpoint: options.endpoint, logger, cacheDir: options.cacheDir });
+  return processDirectives(schemaFromSdl(sdl), {
     endpoint: options.endpoint,
-    // Without this, operations with declared error responses become `Result | Error` unions that
-    // break links and force inline fragments on clients; errors become field errors instead.
-    ignoreErrorResponses: true,
-    fetch: options.fetch as NonNullable<Parameters<typeof loadGraphQLSchemaFromOpenAPI>[1]['fetch']>,
-    logger: loaderLogger(options.source, warn),
+    globalFetch: options.fetch as unknown as NonNullable<Parameters<typeof processDirectives>[1]>['globalFetch'],
+    logger,
   });
 }
 

@@ -30,7 +30,7 @@ export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstream
     adaptBody: markNullListItems,
     authorize: createUpstreamAuthorizer(source, spec.components?.securitySchemes ?? spec.securityDefinitions),
   });
-  const loaded = await loadOpenApiSchema({ source: source.name, spec, endpoint: instanceUrls(source)[0], fetch, warn });
+  const loaded = await loadOpenApiSchema({ source: source.name, spec, endpoint: instanceUrls(source)[0], fetch, warn, cacheDir: specCache });
   const schema = retypeIds(withFieldErrors(loaded, source.name));
   const componentNames = Object.keys(spec.components?.schemas ?? spec.definitions ?? {});
   return {

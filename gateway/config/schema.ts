@@ -458,7 +458,9 @@ export const configSchema = z
           .string()
           .min(1)
           .default('.tessera/spec-cache')
-          .describe('Folder (relative to the config file) where sources with whenDown: last-known-good keep their last good spec or SDL.'),
+          .describe(
+            'Folder (relative to the config file) where sources with whenDown: last-known-good keep their last good spec or SDL, and where OpenAPI specs converted to GraphQL are kept by spec hash (converted/) so the next start skips the conversion.',
+          ),
         shutdownGraceMs: z.number().int().positive().default(10_000).describe('On SIGTERM, how long requests in flight may take to finish.'),
       })
       .strict()
