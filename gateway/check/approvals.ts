@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readTextIfExists } from '../shared/files';
 import { z } from 'zod';
 
 /** A breaking change accepted on purpose, committed in schema/approved-changes.json. */
@@ -19,13 +19,8 @@ export class ApprovalsError extends Error {}
 
 /** Reads the approvals file; a missing file means no approvals. */
 export async function loadApprovals(file: string): Promise<Approval[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return [];
   let value: unknown;
   try {
     value = JSON.parse(text);

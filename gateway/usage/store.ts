@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { readTextIfExists } from '../shared/files';
 import { lazyRedisClient } from '../redis/client';
 import type { UsageConfig } from '../config/schema';
 
@@ -42,13 +43,8 @@ export function mergeEntry(into: Map<string, UsageEntry>, entry: UsageEntry): vo
  */
 export function fileUsageStore(file: string): UsageStore {
   const read = async (): Promise<UsageEntry[]> => {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    const text = await readTextIfExists(file);
+    if (text === undefined) return [];
     const parsed = JSON.parse(text) as { operations?: Record<string, Omit<UsageEntry, 'hash'>> };
     return Object.entries(parsed.operations ?? {}).map(([hash, entry]) => ({ hash, ...entry }));
   };
