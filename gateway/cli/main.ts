@@ -11,6 +11,7 @@ import type { CheckCommandOptions } from './check';
 import type { ComposeCommandOptions } from './compose';
 import type { SchemaCommandOptions } from './schema';
 import type { DemoOptions } from './demo';
+import type { DocumentsManifestOptions } from './documents';
 import type { ServeOptions } from './serve';
 import type { TokenOptions } from './token';
 
@@ -95,6 +96,15 @@ export async function main(argv: string[]): Promise<void> {
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
     .option('--json', 'print JSON (without the SDL)')
     .action((options: SchemaCommandOptions) => (require('./schema') as typeof import('./schema')).runSchemaHistory(options));
+
+  program
+    .command('documents')
+    .description('trusted documents (persisted operations)')
+    .command('manifest')
+    .description('write the manifest of folders of .graphql files: { "<sha256 hex of each file>": "<its text>" } (graphql-codegen client preset format)')
+    .argument('<paths...>', 'folders (every .graphql/.gql file below) or files')
+    .option('-o, --out <file>', 'where to write the manifest ("-" for stdout)', '-')
+    .action((paths: string[], options: DocumentsManifestOptions) => (require('./documents') as typeof import('./documents')).runDocumentsManifest(paths, options));
 
   program
     .command('demo')
