@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { GraphQLParams, OnParamsEventPayload, Plugin } from 'graphql-yoga';
 import type { Authenticator } from '../auth/authenticate';
 import { AuthenticationError } from '../auth/errors';
+import { requestedDocumentId } from './requested-document-id';
 import type { DocumentSet } from './trusted-documents';
 
 export interface TrustedDocumentsPluginOptions {
@@ -42,7 +43,7 @@ export function useTrustedDocuments({ documents, authenticate }: TrustedDocument
       if (!only) return true;
       return allowAdmins ? isAdmin(request, adminRole) : false;
     },
-    extractPersistedOperationId: (params, request) => defaultExtractPersistedOperationId(params, request, {}) ?? documentIdOf(params, request),
+    extractPersistedOperationId: requestedDocumentId,
     customErrors: { notFound, persistedQueryOnly, keyNotFound: () => keyNotFound(documents().settings.only) },
   });
   return {
@@ -60,17 +61,6 @@ export function useTrustedDocuments({ documents, authenticate }: TrustedDocument
   };
 }
 
-/** `documentId` of the trusted documents convention: in the JSON body, or the query string of a GET. */
-function documentIdOf(params: GraphQLParams, request: Request): string | null {
-  const fromBody = (params as { documentId?: unknown }).documentId;
-  const id = fromBody ?? (request.method === 'GET' ? new URL(request.url).searchParams.get('documentId') : null);
-  return typeof id === 'string' && id !== '' ? id : null;
-}
-
-function idOf(payload: OnParamsEventPayload): string | null {
-  return defaultExtractPersistedOperationId(payload.params, payload.request, {}) ?? documentIdOf(payload.params, payload.request);
-}
-
 /**
  * The message is exactly "PersistedQueryNotFound" and the code PERSISTED_QUERY_NOT_FOUND: Apollo
  * Client and urql recognise a miss by them and retry with the query (and the status is 404, as
@@ -80,7 +70,7 @@ function notFound(payload: OnParamsEventPayload): GraphQLError {
   return new GraphQLError('PersistedQueryNotFound', {
     extensions: {
       code: 'PERSISTED_QUERY_NOT_FOUND',
-      documentId: idOf(payload),
+      documentId: requestedDocumentId(payload.params, payload.request),
       reason: `no trusted document has this id; ${HOW_TO_ADD}`,
       http: { status: 404 },
     },

@@ -1,8 +1,6 @@
-import { PassThrough } from 'node:stream';
-import { createLogger } from '../../gateway/observability/logger';
 import { startDemoGateway, type RunningGateway } from '../support/harness';
 import { asUser } from '../support/identity';
-import { ORDERS, PRODUCTS, USER, apq, post, sha256, withTrustedDocuments, writeManifests, type Manifests } from './support';
+import { ORDERS, PRODUCTS, USER, apq, capturedLogger, post, sha256, withTrustedDocuments, writeManifests, type Manifests } from './support';
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
 
@@ -156,10 +154,8 @@ test('allowAdmins: false refuses arbitrary queries from admins too', async () =>
 
 test('manifests are read again on reload; a broken one fails the reload and the last good documents stay', async () => {
   const manifests = await writeManifests();
-  const logged: Array<Record<string, unknown>> = [];
-  const stream = new PassThrough();
-  stream.on('data', (chunk: Buffer) => logged.push(...chunk.toString().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)));
-  const gw = await startDemoGateway({ configure: withTrustedDocuments([manifests.codegen], { only: true }), logger: createLogger({ level: 'warn', pretty: 'never' }, stream) });
+  const { logger, lines: logged } = capturedLogger('warn');
+  const gw = await startDemoGateway({ configure: withTrustedDocuments([manifests.codegen], { only: true }), logger });
   try {
     expect((await post(gw.url, { documentId: sha256(PRODUCTS) })).status).toBe(200);
     expect((await post(gw.url, { documentId: sha256(ORDERS) })).status).toBe(404);
@@ -183,13 +179,8 @@ test('a trusted document that no longer validates is logged at start, naming it 
   const manifests = await writeManifests();
   const stale = 'query Stale {\n  products(limit: 1) { id sku }\n}\n';
   await manifests.write('stale.json', JSON.stringify({ [sha256(stale)]: stale }));
-  const logged: Array<Record<string, unknown>> = [];
-  const stream = new PassThrough();
-  stream.on('data', (chunk: Buffer) => logged.push(...chunk.toString().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)));
-  const gw = await startDemoGateway({
-    configure: withTrustedDocuments([manifests.codegen, `${manifests.dir}/stale.json`]),
-    logger: createLogger({ level: 'warn', pretty: 'never' }, stream),
-  });
+  const { logger, lines: logged } = capturedLogger('warn');
+  const gw = await startDemoGateway({ configure: withTrustedDocuments([manifests.codegen, `${manifests.dir}/stale.json`]), logger });
   try {
     const warnings = logged.filter((line) => typeof line.msg === 'string' && line.msg.startsWith('trusted document'));
     expect(warnings).toEqual([
@@ -202,6 +193,23 @@ test('a trusted document that no longer validates is logged at start, naming it 
     const { status, body } = await post(gw.url, { documentId: sha256(stale) });
     expect(status).toBe(400);
     expect(body.errors?.[0].message).toContain('Cannot query field "sku" on type "Product".');
+  } finally {
+    await gw.close();
+    await manifests.remove();
+  }
+});
+
+test('the request log line names the document id the client sent, with the operation of the document', async () => {
+  const manifests = await writeManifests();
+  const { logger, lines } = capturedLogger('info');
+  const gw = await startDemoGateway({ configure: withTrustedDocuments([manifests.codegen]), logger });
+  try {
+    await post(gw.url, { documentId: `sha256:${sha256(PRODUCTS)}` });
+    await post(gw.url, { query: PRODUCTS });
+    expect(lines.filter((line) => line.msg === 'graphql request').map(({ operation, documentId, status }) => ({ operation, documentId, status }))).toEqual([
+      { operation: 'ProductTitles', documentId: `sha256:${sha256(PRODUCTS)}`, status: 200 },
+      { operation: 'ProductTitles', documentId: undefined, status: 200 },
+    ]);
   } finally {
     await gw.close();
     await manifests.remove();

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createLogger, type Logger } from '../../gateway/observability/logger';
 import type { TesseraConfig } from '../../gateway/config/schema';
 
 export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -61,3 +63,11 @@ export async function post(url: string, body: unknown, headers: Record<string, s
 
 /** The APQ request shape (Apollo Client's persisted-queries link). */
 export const apq = (hash: string) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
+
+/** A JSON-lines logger and the lines it wrote so far. */
+export function capturedLogger(level: 'info' | 'warn'): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)));
+  return { logger: createLogger({ level, pretty: 'never' }, stream), lines };
+}
