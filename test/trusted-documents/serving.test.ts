@@ -1,5 +1,6 @@
 import { startDemoGateway, type RunningGateway } from '../support/harness';
 import { asUser } from '../support/identity';
+import { until } from '../support/until';
 import { ORDERS, PRODUCTS, USER, apq, capturedLogger, post, sha256, withTrustedDocuments, writeManifests, type Manifests } from './support';
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
@@ -167,7 +168,7 @@ test('manifests are read again on reload; a broken one fails the reload and the 
 
     await manifests.write('persisted-documents.json', JSON.stringify({ [sha256(PRODUCTS)]: ORDERS }));
     await gw.gateway.reload('test');
-    expect(logged.find((line) => line.level === 50)?.msg).toMatch(/schema reload \(test\) failed.*persisted-documents\.json#[0-9a-f]{64}: the id is not the SHA-256 of its document/);
+    expect(logged.find((line) => line.level === 50)?.msg).toMatch(/schema reload \(.*\) failed.*persisted-documents\.json#[0-9a-f]{64}: the id is not the SHA-256 of its document/);
     expect((await post(gw.url, { documentId: sha256(ORDERS) })).status).toBe(200);
   } finally {
     await gw.close();
@@ -210,6 +211,19 @@ test('the request log line names the document id the client sent, with the opera
       { operation: 'ProductTitles', documentId: `sha256:${sha256(PRODUCTS)}`, status: 200 },
       { operation: 'ProductTitles', documentId: undefined, status: 200 },
     ]);
+  } finally {
+    await gw.close();
+    await manifests.remove();
+  }
+});
+
+test('an edited manifest file is picked up without a SIGHUP (files are watched, like specs)', async () => {
+  const manifests = await writeManifests();
+  const gw = await startDemoGateway({ configure: withTrustedDocuments([manifests.codegen]) });
+  try {
+    expect((await post(gw.url, { documentId: sha256(ORDERS) })).status).toBe(404);
+    await manifests.write('persisted-documents.json', JSON.stringify({ [sha256(PRODUCTS)]: PRODUCTS, [sha256(ORDERS)]: ORDERS }));
+    expect(await until(async () => (await post(gw.url, { documentId: sha256(ORDERS) })).status === 200)).toBe(true);
   } finally {
     await gw.close();
     await manifests.remove();
