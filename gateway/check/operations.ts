@@ -9,7 +9,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { glob } from 'tinyglobby';
-import { manifestEntries } from '../trusted-documents/manifest';
+import { DOCUMENT_EXTENSIONS, manifestEntries } from '../trusted-documents/manifest';
 
 /** One client operation, with the fragments it uses, and where it was found. */
 export interface ClientOperation {
@@ -23,8 +23,6 @@ export interface ClientOperation {
 
 /** A problem with the operations themselves: the check cannot run without them. */
 export class OperationsError extends Error {}
-
-const DOCUMENT_EXTENSIONS = ['graphql', 'gql'];
 
 /**
  * Reads client operations from folders (every .graphql/.gql file below), globs, single documents,

@@ -22,8 +22,9 @@ export interface Watcher {
 const URL_PATTERN = /^https?:\/\//;
 
 /**
- * Reloads when a spec or SDL file, a trusted documents manifest or the config file changes, polls specs given as URLs, and
- * retries the sources that could not be read (so a source down at start-up is added when it is up).
+ * Reloads when a spec or SDL file, a trusted documents manifest or the config file changes, polls
+ * specs given as URLs, and retries the sources that could not be read (so a source down at start-up
+ * is added when it is up).
  * Files are watched by stat polling (fs.watchFile) rather than fs.watch: editors save by writing a
  * new file and renaming it over the old one, which ends an fs.watch on the old inode.
  */
