@@ -75,7 +75,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
     .option('--against <file|registry>', `registered schema: an SDL file, or "registry" for the latest published version (default: ${REGISTERED_SCHEMA})`)
     .option('--against-git <ref>', 'take the --against file as committed at a git ref (e.g. origin/main)')
-    .option('--operations <path>', 'client operations: folder, glob, .graphql file or persisted-documents JSON; repeatable (default: schema/operations)', collect)
+    .option('--operations <path>', 'client operations: folder, glob, .graphql file or persisted-documents JSON; repeatable (default: schema/operations; the config\'s trustedDocuments.manifests are always read)', collect)
     .option('--usage <file|redis>', 'operations recorded by the gateway (usage file, or "redis" for usage.redisUrl); repeatable', collect)
     .option('--allow-unused-breaking', 'breaking changes no listed operation uses do not fail the check')
     .option('--approvals <file>', 'breaking changes accepted on purpose', 'schema/approved-changes.json')
