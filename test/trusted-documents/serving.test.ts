@@ -69,6 +69,16 @@ describe('trusted documents, development (arbitrary queries allowed)', () => {
     expect(sent).toEqual({ status: 200, body: { data: { products: [{ title: expect.any(String) }] } } });
   });
 
+  test('a batch of ids: each document runs, in order', async () => {
+    const response = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify([{ documentId: sha256(ORDERS) }, { extensions: apq(sha256(USER)), variables: { id: '2' } }]),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([(await gw.query(ORDERS)).body, (await gw.query(USER, { id: '2' })).body]);
+  });
+
   test('neither a query nor an id: 400 saying what to send', async () => {
     expect(await post(gw.url, { variables: {} })).toEqual({
       status: 400,
