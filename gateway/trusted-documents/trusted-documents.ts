@@ -8,7 +8,6 @@ export interface DocumentSet {
   settings: TrustedDocumentsConfig;
   /** The document text of an id (either convention), or undefined. */
   get(id: string): string | undefined;
-  size: number;
 }
 
 /** A trusted document that does not validate against the schema it would run on. */
@@ -25,6 +24,7 @@ export interface BrokenDocument {
 export function createTrustedDocuments(initial: TrustedDocumentsConfig, logger: Logger) {
   const bySchema = new WeakMap<GraphQLSchema, DocumentSet>();
   let latest: DocumentSet = documentSet(initial, []);
+  let announced = '';
   return {
     /** Reads the manifests of a composition's config (before composing: a broken manifest fails fast). */
     async load(settings: TrustedDocumentsConfig): Promise<LoadedDocuments> {
@@ -39,6 +39,10 @@ export function createTrustedDocuments(initial: TrustedDocumentsConfig, logger: 
       for (const { document, errors } of brokenDocuments(documents, schema)) {
         logger.warn({ documentId: document.id, source: document.source, errors }, `trusted document ${document.source} does not validate against the schema: ${errors.join('; ')}`);
       }
+      const summary = `trusted documents: ${documents.length}, only trusted documents accepted: ${settings.only ? 'yes' : 'no'}`;
+      // Said at start and when it changes, not on every reload (a source that stays down recomposes every poll).
+      if (settings.manifests.length > 0 && summary !== announced) logger.info({ trustedDocuments: documents.length, only: settings.only }, summary);
+      announced = summary;
       const set = documentSet(settings, documents);
       bySchema.set(schema, set);
       latest = set;
@@ -55,7 +59,7 @@ export interface LoadedDocuments {
 
 function documentSet(settings: TrustedDocumentsConfig, documents: TrustedDocument[]): DocumentSet {
   const byId = new Map(documents.map((document) => [document.id, document.body]));
-  return { settings, get: (id) => byId.get(canonicalId(id)), size: byId.size };
+  return { settings, get: (id) => byId.get(canonicalId(id)) };
 }
 
 /** The documents that do not validate against `schema`, with the reasons. */

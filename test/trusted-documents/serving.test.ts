@@ -210,11 +210,14 @@ test('a trusted document that no longer validates is logged at start, naming it 
   }
 });
 
-test('the request log line names the document id the client sent, with the operation of the document', async () => {
+test('start-up says how many trusted documents are served; the request log line names the document id the client sent', async () => {
   const manifests = await writeManifests();
   const { logger, lines } = capturedLogger('info');
   const gw = await startDemoGateway({ configure: withTrustedDocuments([manifests.codegen]), logger });
   try {
+    expect(lines.filter((line) => String(line.msg).startsWith('trusted documents:'))).toEqual([
+      expect.objectContaining({ level: 30, trustedDocuments: 1, only: false, msg: 'trusted documents: 1, only trusted documents accepted: no' }),
+    ]);
     await post(gw.url, { documentId: `sha256:${sha256(PRODUCTS)}` });
     await post(gw.url, { query: PRODUCTS });
     expect(lines.filter((line) => line.msg === 'graphql request').map(({ operation, documentId, status }) => ({ operation, documentId, status }))).toEqual([
