@@ -27,6 +27,8 @@ import { defaultInstanceId, useStatusPage } from './server/status-page/status-pa
 import { useRequestDeadline } from './upstream/deadline';
 import type { GatewayStatus } from './upstream/status';
 import { createUpstreams } from './upstream/upstreams';
+import { useTrustedDocuments } from './trusted-documents/plugin';
+import { createTrustedDocuments } from './trusted-documents/trusted-documents';
 import { useUsageRecording } from './usage/record';
 
 export interface Gateway {
@@ -79,6 +81,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const authenticate = createAuthenticator(config.auth);
   const adminOnly = isAdmin(authenticate);
   const privacy = createCachePrivacy(config.cache.private);
+  const trustedDocuments = createTrustedDocuments(config.trustedDocuments, logger);
   const cache = createResponseCache(config.cache, { registry: metrics.registry, logger, authorizePurge: adminOnly, privateFor: privacy.privateFor, env: options.env });
   const upstreams = createUpstreams({
     observe: (call, context) => {
@@ -98,11 +101,13 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
 
   // Each composition (at start and on every reload) is served authorized by the rules of its own
   // config, with spans on the resolvers that reach upstreams (unchanged when tracing is off), and
-  // the cache learns which of its fields are private.
+  // the cache learns which of its fields are private, and the trusted documents are read again.
   const compose = async (current: TesseraConfig) => {
+    const documents = await trustedDocuments.load(current.trustedDocuments);
     const composed = await composeGateway(current, { upstreams, onWarning: (warning) => logger.warn(formatWarning(warning)) });
     const schema = tracing.instrument(authorizeSchema(composed.schema, current.auth));
     privacy.register(schema, composed.schema, current);
+    trustedDocuments.register(schema, documents);
     return { ...composed, schema };
   };
   const composed = await compose(config).catch(async (error: unknown) => {
@@ -139,6 +144,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       tracing.plugin, // spans: request, parse, validate, execute (no hooks when tracing is off)
       observability.plugin, // per request: one log line, request metrics, usage figures
       useHardening(config.server), // production: no introspection or suggestions, CSRF prevention
+      useTrustedDocuments({ documents: () => trustedDocuments.documentsFor(live.current()), authenticate }), // documentId / APQ hash → document; `only`: other queries 403 unless admin
       useOperationLimits(config.limits), // size, batch, tokens, depth, aliases, directives, cost → 400
       useAuthentication(authenticate), // bearer JWT or API key → context.identity, else 401
       // (authorization: graphql-shield rules wrap the schema itself, see `compose` above → FORBIDDEN fields)

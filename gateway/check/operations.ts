@@ -9,6 +9,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { glob } from 'tinyglobby';
+import { DOCUMENT_EXTENSIONS, manifestEntries } from '../trusted-documents/manifest';
 
 /** One client operation, with the fragments it uses, and where it was found. */
 export interface ClientOperation {
@@ -23,11 +24,10 @@ export interface ClientOperation {
 /** A problem with the operations themselves: the check cannot run without them. */
 export class OperationsError extends Error {}
 
-const DOCUMENT_EXTENSIONS = ['graphql', 'gql'];
-
 /**
  * Reads client operations from folders (every .graphql/.gql file below), globs, single documents,
- * or persisted-documents JSON (`{ "hash": "query …" }`, `["query …"]` or `[{ id, body | query | document }]`).
+ * or persisted-documents JSON (`{ "hash": "query …" }`, an Apollo persisted query manifest, `["query …"]` or
+ * `[{ id, body | query | document }]`).
  * Fragments are shared across all documents read, as a frontend's build shares them.
  */
 export async function loadOperations(paths: string[], cwd = process.cwd()): Promise<ClientOperation[]> {
@@ -104,7 +104,7 @@ function persistedDocuments(text: string, label: string): DocumentSource[] {
   const entries: [string, unknown][] = Array.isArray(value)
     ? value.map((item, i) => [String(isRecord(item) ? (item.id ?? item.hash ?? i) : i), item])
     : isRecord(value)
-      ? Object.entries(value)
+      ? manifestEntries(value, label) // the gateway's trusted-documents manifests, Apollo's format included
       : [];
   return entries.map(([key, item]) => {
     const body = typeof item === 'string' ? item : isRecord(item) ? (item.body ?? item.query ?? item.document) : undefined;

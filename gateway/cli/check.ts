@@ -15,10 +15,11 @@ import { compareSchemas, type SchemaChange } from '../check/compare';
 import { evaluateCheck, type CheckResult } from '../check/evaluate';
 import { formatReport, type ReportFormat } from '../check/format';
 import { assessOperations } from '../check/impact';
-import { loadOperations, type ClientOperation } from '../check/operations';
+import { loadOperations, operationsOf, type ClientOperation } from '../check/operations';
 import { createOriginLookup } from '../check/origin';
 import { openRegistry } from '../check/registry';
 import { loadUsage } from '../check/usage-file';
+import { loadTrustedDocuments } from '../trusted-documents/manifest';
 
 export interface CheckCommandOptions {
   config: string;
@@ -133,12 +134,18 @@ function parseSdl(sdl: string, label: string): GraphQLSchema {
   }
 }
 
-/** `--operations` and `--usage`; without either, the repo's operations folder when there is one. */
+/**
+ * `--operations` and `--usage` (without either, the repo's operations folder when there is one),
+ * and always the trusted documents the gateway serves (trustedDocuments.manifests).
+ */
 async function clientOperations(options: CheckCommandOptions, config: TesseraConfig): Promise<ClientOperation[] | undefined> {
   const paths = options.operations ?? (options.usage || !existsSync(DEFAULT_OPERATIONS) ? [] : [DEFAULT_OPERATIONS]);
-  if (paths.length === 0 && !options.usage) return undefined;
+  const trusted = config.trustedDocuments.manifests;
+  if (paths.length === 0 && !options.usage && trusted.length === 0) return undefined;
   const operations = await loadOperations(paths);
   for (const location of options.usage ?? []) operations.push(...(await loadUsage(location, config.usage)));
+  // One document at a time: a trusted document runs on its own, so it cannot borrow another's fragments.
+  for (const document of await loadTrustedDocuments(trusted)) operations.push(...operationsOf([{ label: document.source, text: document.body, lines: true }]));
   return operations;
 }
 

@@ -11,6 +11,7 @@ import type { CheckCommandOptions } from './check';
 import type { ComposeCommandOptions } from './compose';
 import type { SchemaCommandOptions } from './schema';
 import type { DemoOptions } from './demo';
+import type { DocumentsManifestOptions } from './documents';
 import type { ServeOptions } from './serve';
 import type { TokenOptions } from './token';
 
@@ -74,7 +75,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
     .option('--against <file|registry>', `registered schema: an SDL file, or "registry" for the latest published version (default: ${REGISTERED_SCHEMA})`)
     .option('--against-git <ref>', 'take the --against file as committed at a git ref (e.g. origin/main)')
-    .option('--operations <path>', 'client operations: folder, glob, .graphql file or persisted-documents JSON; repeatable (default: schema/operations)', collect)
+    .option('--operations <path>', 'client operations: folder, glob, .graphql file or persisted-documents JSON; repeatable (default: schema/operations; the config\'s trustedDocuments.manifests are always read)', collect)
     .option('--usage <file|redis>', 'operations recorded by the gateway (usage file, or "redis" for usage.redisUrl); repeatable', collect)
     .option('--allow-unused-breaking', 'breaking changes no listed operation uses do not fail the check')
     .option('--approvals <file>', 'breaking changes accepted on purpose', 'schema/approved-changes.json')
@@ -95,6 +96,15 @@ export async function main(argv: string[]): Promise<void> {
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_FILE)
     .option('--json', 'print JSON (without the SDL)')
     .action((options: SchemaCommandOptions) => (require('./schema') as typeof import('./schema')).runSchemaHistory(options));
+
+  program
+    .command('documents')
+    .description('trusted documents (persisted operations)')
+    .command('manifest')
+    .description('write the manifest of folders of .graphql files: { "<sha256 hex of each file>": "<its text>" } (graphql-codegen client preset format)')
+    .argument('<paths...>', 'folders (every .graphql/.gql file below) or files')
+    .option('-o, --out <file>', 'where to write the manifest ("-" for stdout)', '-')
+    .action((paths: string[], options: DocumentsManifestOptions) => (require('./documents') as typeof import('./documents')).runDocumentsManifest(paths, options));
 
   program
     .command('demo')

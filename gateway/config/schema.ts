@@ -364,6 +364,23 @@ const usageSchema = z
   })
   .strict();
 
+const trustedDocumentsSchema = z
+  .object({
+    manifests: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Trusted documents: JSON manifests (graphql-codegen client preset persisted-documents.json, or an Apollo persisted query manifest) and folders of .graphql files (id: hex SHA-256 of each file), relative to the config file.',
+      ),
+    only: z
+      .boolean()
+      .optional()
+      .describe('Accept only trusted documents (by documentId or extensions.persistedQuery.sha256Hash); any other query is refused (403 PERSISTED_QUERY_ONLY). Default: off (development), on (production) when manifests are given.'),
+    allowAdmins: z.boolean().default(true).describe('With `only`: callers with the admin role may still send any document (GraphiQL for operators).'),
+    adminRole: z.string().min(1).default('admin').describe('The role `allowAdmins` lets through.'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -431,6 +448,7 @@ export const configSchema = z
     cache: cacheSchema.prefault({}),
     registry: registrySchema.prefault({}).describe('Where `tessera schema publish` keeps composed schema versions (`tessera check --against registry`).'),
     usage: usageSchema.prefault({}).describe('Recording of the operations clients send, so `tessera check --usage` knows what they use.'),
+    trustedDocuments: trustedDocumentsSchema.prefault({}).describe('Operations accepted by id (persisted operations) from manifests that frontend builds produce; `tessera check` reads them too.'),
     resilience: z
       .object({
         requestTimeoutMs: z
@@ -492,7 +510,7 @@ function refuseUnsafeProduction(
 }
 
 /** Settings whose default depends on the profile: production is closed unless opened on purpose. */
-function applyProfile<T extends { profile: 'development' | 'production'; server: object; auth: object }>(config: T) {
+function applyProfile<T extends { profile: 'development' | 'production'; server: object; auth: object; trustedDocuments: { manifests: string[]; only?: boolean } }>(config: T) {
   const production = config.profile === 'production';
   const server = config.server as { graphiql?: boolean; introspection?: boolean; fieldSuggestions?: boolean; csrfPrevention?: boolean };
   const auth = config.auth as { defaultPolicy?: 'allow' | 'deny' };
@@ -506,6 +524,7 @@ function applyProfile<T extends { profile: 'development' | 'production'; server:
       csrfPrevention: server.csrfPrevention ?? production,
     },
     auth: { ...config.auth, defaultPolicy: auth.defaultPolicy ?? (production ? 'deny' : 'allow') },
+    trustedDocuments: { ...config.trustedDocuments, only: config.trustedDocuments.only ?? (production && config.trustedDocuments.manifests.length > 0) },
   };
 }
 
@@ -527,3 +546,4 @@ export type UpstreamCredentials = z.output<typeof upstreamCredentialsSchema>;
 export type SourceDeprecation = z.output<typeof deprecationSchema>;
 export type RegistryConfig = z.output<typeof registrySchema>;
 export type UsageConfig = z.output<typeof usageSchema>;
+export type TrustedDocumentsConfig = TesseraConfig['trustedDocuments'];

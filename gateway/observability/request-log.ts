@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getOperationAST, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { identityOf } from '../auth/identity';
+import { requestedDocumentId } from '../trusted-documents/requested-document-id';
 import type { UpstreamCall } from '../upstream/fetch';
 import { createFieldUsage } from './field-usage';
 import type { Logger } from './logger';
@@ -28,6 +29,8 @@ interface RequestRecord {
   id: string;
   started: number;
   operation?: string;
+  /** The trusted document (persisted operation) id the client sent, if any. */
+  documentId?: string;
   upstreamCalls: number;
   errors: Array<{ code: string; message: string; path?: ReadonlyArray<string | number> }>;
   fields: readonly string[];
@@ -63,7 +66,9 @@ export function useRequestObservability({ logger, metrics, usage, traceIdOf = tr
     },
     onParams({ params, request }) {
       const record = records.get(request);
-      if (record) record.operation = params.operationName ?? 'anonymous';
+      if (!record) return;
+      record.operation = params.operationName ?? 'anonymous';
+      record.documentId = requestedDocumentId(params, request)?.slice(0, 128); // a client's string: bounded, like the request id
     },
     onExecute({ args }) {
       const record = recordOf(args.contextValue);
@@ -100,6 +105,7 @@ export function useRequestObservability({ logger, metrics, usage, traceIdOf = tr
           requestId: record.id,
           traceId: traceIdOf(request),
           operation: record.operation,
+          ...(record.documentId ? { documentId: record.documentId } : {}),
           // who, never how: subject and kind of credential, no token or claim
           client: identity ? { subject: identity.subject, kind: identity.kind } : null,
           status: response.status,

@@ -22,8 +22,9 @@ export interface Watcher {
 const URL_PATTERN = /^https?:\/\//;
 
 /**
- * Reloads when a spec or SDL file or the config file changes, polls specs given as URLs, and
- * retries the sources that could not be read (so a source down at start-up is added when it is up).
+ * Reloads when a spec or SDL file, a trusted documents manifest or the config file changes, polls
+ * specs given as URLs, and retries the sources that could not be read (so a source down at start-up
+ * is added when it is up).
  * Files are watched by stat polling (fs.watchFile) rather than fs.watch: editors save by writing a
  * new file and renaming it over the old one, which ends an fs.watch on the old inode.
  */
@@ -52,6 +53,8 @@ export function watchSources(options: WatchOptions): Watcher {
       const file = source.kind === 'graphql' ? source.sdl : source.spec;
       if (file && !URL_PATTERN.test(file)) files.add(file);
     }
+    // A manifest folder's stat changes when a file is added or removed in it (not when one is edited).
+    for (const manifest of config.trustedDocuments.manifests) files.add(manifest);
     for (const [file, listener] of watched) {
       if (!files.has(file)) {
         unwatchFile(file, listener);
