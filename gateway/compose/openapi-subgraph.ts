@@ -4,6 +4,9 @@ import type { OpenApiSourceConfig } from '../config/schema';
 import { instanceUrls } from '../upstream/pool';
 import { createUpstreamAuthorizer } from '../upstream/upstream-auth';
 import type { Upstreams } from '../upstream/upstreams';
+import { enforceInputConstraints } from '../inputs/enforce';
+import { extractConstraints } from '../inputs/constraints';
+import { relaxInputScalars } from '../inputs/scalars';
 import { toFieldError } from './field-errors';
 import { markNullListItems, restoreNullItems } from './null-items';
 import { retypeIds } from './ids';
@@ -12,6 +15,7 @@ import { loadOpenApiSchema } from './openapi-loader';
 import { withLastKnownGood } from './last-known-good';
 import { createOperationMatcher, findUnresolvedRefs, parseSpec, readSpecText } from './spec';
 import type { Subgraph } from './subgraph';
+import { createSourceNaming, type Renamer } from './transforms';
 import type { WarningSink } from './warnings';
 
 export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstreams: Upstreams, warn: WarningSink, specCache: string): Promise<Subgraph> {
@@ -30,14 +34,22 @@ export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstream
     adaptBody: markNullListItems,
     authorize: createUpstreamAuthorizer(source, spec.components?.securitySchemes ?? spec.securityDefinitions),
   });
-  const loaded = await loadOpenApiSchema({ source: source.name, spec, endpoint: instanceUrls(source)[0], fetch, warn, cacheDir: specCache });
-  const schema = retypeIds(withFieldErrors(loaded, source.name));
+  const loaded = relaxInputScalars(await loadOpenApiSchema({ source: source.name, spec, endpoint: instanceUrls(source)[0], fetch, warn, cacheDir: specCache }));
+  // The spec's input constraints are checked before the call (after ids are converted back to the spec's types).
+  let renamer: Renamer | undefined;
+  const constrained = enforceInputConstraints(withFieldErrors(loaded, source.name), extractConstraints(spec, loaded, source.name, warn), {
+    source: source.name,
+    renamer: () => renamer,
+  });
+  const schema = retypeIds(constrained);
   const componentNames = Object.keys(spec.components?.schemas ?? spec.definitions ?? {});
+  const naming = computeNaming(schema, componentNames);
+  renamer = createSourceNaming(naming, source.transforms).renamer;
   return {
     name: source.name,
     stale,
     schema,
-    naming: computeNaming(schema, componentNames),
+    naming,
     localSchema: () => schema,
     // REST answers whole objects whatever the selection, so the batch operation's own resolver is
     // called directly and the key is read from the raw JSON.
