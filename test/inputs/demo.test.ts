@@ -5,6 +5,7 @@
  */
 import { startDemoGateway, type RunningGateway } from '../support/harness';
 import { asUser } from '../support/identity';
+import { EXAMPLE_TABS } from '../../gateway/server/example-queries';
 
 let gw: RunningGateway;
 beforeAll(async () => {
@@ -71,5 +72,13 @@ test('the orders service rejects the same bad query parameters itself (defence i
   for (const query of ['placedAfter=last%20tuesday', 'status=lost', 'limit=500']) {
     const response = await fetch(`${orders}/orders?${query}`);
     expect(response.status).toBe(400);
+  }
+});
+
+test("GraphiQL's example tabs comply with the specs' constraints", async () => {
+  const admin = await asUser('1', ['admin']);
+  for (const { query } of EXAMPLE_TABS) {
+    const { body } = await gw.query(query, undefined, admin);
+    expect((body.errors ?? []).map((e) => e.extensions?.code).filter((code) => code !== 'NOT_FOUND')).toEqual([]); // PartialFailure's unknown user is meant
   }
 });
