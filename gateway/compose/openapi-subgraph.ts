@@ -1,12 +1,12 @@
 import { type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import { MapperKind, mapSchema, type SchemaMapper } from '@graphql-tools/utils';
 import type { OpenApiSourceConfig } from '../config/schema';
 import { instanceUrls } from '../upstream/pool';
 import { createUpstreamAuthorizer } from '../upstream/upstream-auth';
 import type { Upstreams } from '../upstream/upstreams';
 import { enforceInputConstraints } from '../inputs/enforce';
 import { extractConstraints } from '../inputs/constraints';
-import { relaxInputScalars } from '../inputs/scalars';
+import { inputScalarMappers } from '../inputs/scalars';
 import { toFieldError } from './field-errors';
 import { markNullListItems, restoreNullItems } from './null-items';
 import { retypeIds } from './ids';
@@ -34,14 +34,12 @@ export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstream
     adaptBody: markNullListItems,
     authorize: createUpstreamAuthorizer(source, spec.components?.securitySchemes ?? spec.securityDefinitions),
   });
-  const loaded = relaxInputScalars(await loadOpenApiSchema({ source: source.name, spec, endpoint: instanceUrls(source)[0], fetch, warn, cacheDir: specCache }));
+  const loaded = await loadOpenApiSchema({ source: source.name, spec, endpoint: instanceUrls(source)[0], fetch, warn, cacheDir: specCache });
+  const normalized = withFieldErrors(loaded, source.name, inputScalarMappers(loaded));
   // The spec's input constraints are checked before the call (after ids are converted back to the spec's types).
   let renamer: Renamer | undefined;
-  const constrained = enforceInputConstraints(withFieldErrors(loaded, source.name), extractConstraints(spec, loaded, source.name, warn), {
-    source: source.name,
-    renamer: () => renamer,
-  });
-  const schema = retypeIds(constrained);
+  enforceInputConstraints(normalized, extractConstraints(spec, normalized, source.name, warn), { source: source.name, renamer: () => renamer });
+  const schema = retypeIds(normalized);
   const componentNames = Object.keys(spec.components?.schemas ?? spec.definitions ?? {});
   const naming = computeNaming(schema, componentNames);
   renamer = createSourceNaming(naming, source.transforms).renamer;
@@ -65,10 +63,12 @@ export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstream
 
 /**
  * The loader returns upstream failures as GraphQLErrors carrying the upstream URL, headers and body;
- * each root field is wrapped so the client sees a normalized field error instead.
+ * each root field is wrapped so the client sees a normalized field error instead. `mappers` join
+ * this pass (input scalars relaxed, ../inputs/scalars) rather than make one more over the schema.
  */
-function withFieldErrors(schema: GraphQLSchema, source: string): GraphQLSchema {
+function withFieldErrors(schema: GraphQLSchema, source: string, mappers: SchemaMapper = {}): GraphQLSchema {
   return mapSchema(schema, {
+    ...mappers,
     [MapperKind.ROOT_FIELD]: (field) => {
       const resolve = field.resolve;
       if (!resolve) return field;

@@ -17,7 +17,7 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
-import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
+import { getDirective, MapperKind, type SchemaMapper } from '@graphql-tools/utils';
 
 /**
  * The loader's scalars that say less than the spec (`minimum: 5` becomes PositiveInt, `maximum: 10`
@@ -45,34 +45,36 @@ const LOSSY: Record<string, GraphQLScalarType> = {
  */
 export const KEPT_FORMAT_SCALARS = ['DateTime', 'EmailAddress', 'UUID', 'URL'] as const;
 
-export function relaxInputScalars(schema: GraphQLSchema): GraphQLSchema {
-  const replacement = (type: GraphQLNamedType): GraphQLScalarType | undefined => {
-    if (!isScalarType(type)) return undefined;
-    if (LOSSY[type.name]) return LOSSY[type.name];
-    if (getDirective(schema, type, 'regexp')?.length || getDirective(schema, type, 'length')?.length) return GraphQLString;
-    return undefined;
-  };
-  const relaxed = new Set<string>();
+/**
+ * The mappers (for @graphql-tools/utils' mapSchema) that relax input scalars: given to the pass the
+ * subgraph makes anyway, since each extra pass over a large spec's schema costs about a second.
+ * Empty when the schema has nothing to relax.
+ */
+export function inputScalarMappers(schema: GraphQLSchema): SchemaMapper {
+  const replacements = new Map<string, GraphQLScalarType>();
+  const kept = new Set<string>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isScalarType(type)) continue;
+    if ((KEPT_FORMAT_SCALARS as readonly string[]).includes(type.name)) kept.add(type.name);
+    else if (LOSSY[type.name]) replacements.set(type.name, LOSSY[type.name]);
+    else if (getDirective(schema, type, 'regexp')?.length || getDirective(schema, type, 'length')?.length) replacements.set(type.name, GraphQLString);
+  }
+  if (replacements.size === 0 && kept.size === 0) return {};
   const retype = <T extends GraphQLInputType>(type: T): T => {
     if (isNonNullType(type)) return new GraphQLNonNull(retype(type.ofType)) as T;
     if (isListType(type)) return new GraphQLList(retype(type.ofType)) as T;
-    const base = replacement(type as GraphQLNamedType);
-    if (!base) return type;
-    relaxed.add((type as GraphQLNamedType).name);
-    return base as T;
+    return (replacements.get((type as GraphQLNamedType).name) as T | undefined) ?? type;
   };
-  const hasWork = Object.values(schema.getTypeMap()).some((type) => replacement(type) || (KEPT_FORMAT_SCALARS as readonly string[]).includes(type.name));
-  if (!hasWork) return schema;
-  const retyped = mapSchema(schema, {
+  // A relaxed scalar no output uses is left out rather than published unused.
+  const onOutputs = outputScalars(schema);
+  return {
     [MapperKind.ARGUMENT]: (arg) => ({ ...arg, type: retype(arg.type) }),
     [MapperKind.INPUT_OBJECT_FIELD]: (field) => ({ ...field, type: retype(field.type) }),
-    [MapperKind.SCALAR_TYPE]: (scalar) => ((KEPT_FORMAT_SCALARS as readonly string[]).includes(scalar.name) ? stringOnInput(scalar) : scalar),
-  });
-  // A relaxed scalar no output uses is left out rather than published unused.
-  const used = outputScalars(retyped);
-  return mapSchema(retyped, {
-    [MapperKind.SCALAR_TYPE]: (scalar) => (relaxed.has(scalar.name) && !used.has(scalar.name) ? null : scalar),
-  });
+    [MapperKind.SCALAR_TYPE]: (scalar) => {
+      if (kept.has(scalar.name)) return stringOnInput(scalar);
+      return replacements.has(scalar.name) && !onOutputs.has(scalar.name) ? null : scalar;
+    },
+  };
 }
 
 function stringOnInput(scalar: GraphQLScalarType): GraphQLScalarType {
