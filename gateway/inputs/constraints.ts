@@ -56,6 +56,15 @@ function routeKey(method: string, path: string): string {
   return `${method.toUpperCase()} ${path.replace(/\{[^}]*\}/g, '{}')}`;
 }
 
+/** The request body the loader types as `input`: as its pickRequestContentKey, a form before JSON when listed first. */
+function requestContentType(types: string[]): string | undefined {
+  const media = (type: string) => type.split(';')[0].trim().toLowerCase();
+  const form = types.find((type) => media(type) === 'application/x-www-form-urlencoded');
+  const json = types.find((type) => media(type).includes('json'));
+  if (form !== undefined && (json === undefined || types.indexOf(form) < types.indexOf(json))) return form;
+  return json ?? types[0];
+}
+
 /** OpenAPI 3.0/3.1 and Swagger 2.0 schemas → the JSON Schema ajv runs, keeping only the enforced keywords. */
 class Converter {
   /** Set once any enforced keyword is found: fields without any are not wrapped at all. */
@@ -93,8 +102,8 @@ class Converter {
     }
     const body = this.deref(operation.requestBody);
     const content = body?.content as Record<string, { schema?: unknown }> | undefined;
-    const jsonType = content && Object.keys(content).find((type) => type.includes('json'));
-    if (jsonType) properties.input = this.schema(content[jsonType].schema, `${pointer}/requestBody/content/${escapePointer(jsonType)}/schema`);
+    const bodyType = content && requestContentType(Object.keys(content));
+    if (bodyType) properties.input = this.schema(content[bodyType].schema, `${pointer}/requestBody/content/${escapePointer(bodyType)}/schema`);
     return { properties, ...(Object.keys(this.defs).length ? { $defs: this.defs } : {}) };
   }
 
