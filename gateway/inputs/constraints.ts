@@ -15,7 +15,8 @@ export type FieldConstraints = Map<string, JsonSchema>;
 type Node = Record<string, unknown>;
 
 /** The keywords enforced, and only these: anything else in a spec (type, required, oneOf…) is GraphQL's business or not checked. */
-const PASSED_THROUGH = ['minLength', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum'] as const;
+const COUNTS = ['minLength', 'maxLength', 'minItems', 'maxItems'] as const;
+const BOUNDS = ['minimum', 'maximum'] as const;
 
 /**
  * Reads, for every root field the loader generated from an operation, what the spec constrains in
@@ -132,14 +133,19 @@ class Converter {
     }
     const source = node as Node;
     const out: JsonSchema = {};
-    for (const keyword of PASSED_THROUGH) {
-      if (typeof source[keyword] === 'number') out[keyword] = source[keyword];
+    // Values a JSON Schema meta-schema refuses (a negative length, a bound given as a string) are
+    // skipped: ajv would refuse to compile the field's whole schema.
+    for (const keyword of COUNTS) {
+      if (Number.isSafeInteger(source[keyword]) && (source[keyword] as number) >= 0) out[keyword] = source[keyword];
+    }
+    for (const keyword of BOUNDS) {
+      if (Number.isFinite(source[keyword])) out[keyword] = source[keyword];
     }
     // OpenAPI 3.0 (and JSON Schema draft 4) write exclusive bounds as booleans beside minimum/maximum;
     // OpenAPI 3.1 as numbers of their own.
     for (const [exclusive, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
-      if (typeof source[exclusive] === 'number') out[exclusive] = source[exclusive];
-      else if (source[exclusive] === true && typeof source[bound] === 'number') {
+      if (Number.isFinite(source[exclusive])) out[exclusive] = source[exclusive];
+      else if (source[exclusive] === true && Number.isFinite(source[bound])) {
         out[exclusive] = source[bound];
         delete out[bound];
       }

@@ -79,4 +79,3 @@ function publicPath(
   }
   return path;
 }
-

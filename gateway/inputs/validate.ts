@@ -25,16 +25,23 @@ export type InputValidator = (coordinate: string, args: Record<string, unknown>)
  */
 export function createInputValidator(constraints: FieldConstraints): InputValidator {
   const ajv = new Ajv({ strict: false, allErrors: false, verbose: true, code: { regExp: re2Engine }, formats: enforcedFormats() });
-  const compiled = new Map<string, ValidateFunction>();
+  const compiled = new Map<string, ValidateFunction | null>();
   return (coordinate, args) => {
     const schema = constraints.get(coordinate);
     if (!schema) return undefined;
     let validate = compiled.get(coordinate);
-    if (!validate) {
-      validate = ajv.compile(schema);
+    if (validate === undefined) {
+      // The schema is built from checked keyword values only (./constraints), so this should not
+      // fail; if ajv still refuses it, the field goes unchecked (the upstream still validates)
+      // rather than fail every call.
+      try {
+        validate = ajv.compile(schema);
+      } catch {
+        validate = null;
+      }
       compiled.set(coordinate, validate);
     }
-    if (validate(args)) return undefined;
+    if (!validate || validate(args)) return undefined;
     const error = validate.errors![0];
     const path = error.instancePath
       .split('/')
