@@ -37,7 +37,7 @@ export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstream
   const loaded = await loadOpenApiSchema({ source: source.name, spec, endpoint: instanceUrls(source)[0], fetch, warn, cacheDir: specCache });
   const normalized = withFieldErrors(loaded, source.name, inputScalarMappers(loaded));
   // The spec's input constraints are checked before the call (after ids are converted back to the spec's types).
-  let renamer: Renamer | undefined;
+  let renamer: Renamer | undefined; // set below from the naming; requests only come after composition
   enforceInputConstraints(normalized, extractConstraints(spec, normalized, source.name, warn), { source: source.name, renamer: () => renamer });
   const schema = retypeIds(normalized);
   const componentNames = Object.keys(spec.components?.schemas ?? spec.definitions ?? {});

@@ -1,5 +1,4 @@
 import type { RegExpEngine } from 'ajv/dist/types';
-import { RE2JS } from 're2js';
 
 /** A pattern compiled on RE2 (linear time in the input), or why RE2 cannot run it. */
 export type CompiledPattern = { ok: true; test(value: string): boolean } | { ok: false; reason: string };
@@ -12,6 +11,8 @@ export type CompiledPattern = { ok: true; test(value: string): boolean } | { ok:
  * Patterns are searched, not fully matched, as JSON Schema says (ECMA-262 `test` semantics).
  */
 export function compilePattern(pattern: string, caseInsensitive = false): CompiledPattern {
+  // Loaded when a spec has a pattern (Node caches it): start-up pays nothing for specs without one.
+  const { RE2JS } = require('re2js') as typeof import('re2js');
   try {
     const re = RE2JS.compile(RE2JS.translateRegExp(pattern), caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
     return { ok: true, test: (value) => re.test(value) };

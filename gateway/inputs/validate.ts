@@ -1,4 +1,4 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { FieldConstraints } from './constraints';
 import { enforcedFormats, FORMAT_DESCRIPTIONS } from './formats';
 import { re2Engine } from './regex';
@@ -24,7 +24,7 @@ export type InputValidator = (coordinate: string, args: Record<string, unknown>)
  * too. Each field's validator is compiled on its first call, so composing a large spec costs none.
  */
 export function createInputValidator(constraints: FieldConstraints): InputValidator {
-  const ajv = new Ajv({ strict: false, allErrors: false, verbose: true, code: { regExp: re2Engine }, formats: enforcedFormats() });
+  let ajv: Ajv | undefined;
   const compiled = new Map<string, ValidateFunction | null>();
   return (coordinate, args) => {
     const schema = constraints.get(coordinate);
@@ -35,6 +35,7 @@ export function createInputValidator(constraints: FieldConstraints): InputValida
       // fail; if ajv still refuses it, the field goes unchecked (the upstream still validates)
       // rather than fail every call.
       try {
+        ajv ??= createAjv();
         validate = ajv.compile(schema);
       } catch {
         validate = null;
@@ -50,6 +51,12 @@ export function createInputValidator(constraints: FieldConstraints): InputValida
       .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
     return { path, constraint: error.keyword, expected: expectedOf(error), problem: problemOf(error) };
   };
+}
+
+/** Loaded on the first validation: ajv takes about 0.1 s to load, which start-up need not pay. */
+function createAjv(): Ajv {
+  const { default: AjvClass } = require('ajv') as typeof import('ajv');
+  return new AjvClass({ strict: false, allErrors: false, verbose: true, code: { regExp: re2Engine }, formats: enforcedFormats() });
 }
 
 function expectedOf(error: ErrorObject): unknown {
