@@ -33,6 +33,8 @@ export interface Order {
   productId: number;
   quantity: number;
   status: OrderStatus;
+  /** Only on orders placed with one (never on seeded orders). */
+  note?: string;
   createdAt: string;
 }
 

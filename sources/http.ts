@@ -169,14 +169,38 @@ export function intQuery(
   name: string,
   spec: IntBounds & { default?: number; required?: boolean },
 ): number | undefined {
-  const values = url.searchParams.getAll(name);
-  if (values.length > 1) reject(name, 'must be given at most once');
-  const [raw] = values;
+  const raw = singleQuery(url, name);
   if (raw === undefined) {
     if (spec.required === true) reject(name, 'is required');
     return spec.default;
   }
   return checkInt(name, raw, spec);
+}
+
+/** The value of a query parameter that may be given once (or not at all). */
+function singleQuery(url: URL, name: string): string | undefined {
+  const values = url.searchParams.getAll(name);
+  if (values.length > 1) reject(name, 'must be given at most once');
+  return values[0];
+}
+
+/** An optional query parameter limited to the spec's enum values. */
+export function oneOfQuery<T extends string>(url: URL, name: string, allowed: readonly T[]): T | undefined {
+  const raw = singleQuery(url, name);
+  if (raw === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(raw)) reject(name, `must be one of ${allowed.join(', ')}`);
+  return raw as T;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** An optional RFC 3339 date-time query parameter (`format: date-time`), as epoch milliseconds. */
+export function dateTimeQuery(url: URL, name: string): number | undefined {
+  const raw = singleQuery(url, name);
+  if (raw === undefined) return undefined;
+  const at = RFC3339.test(raw) ? Date.parse(raw) : NaN;
+  if (Number.isNaN(at)) reject(name, 'must be an RFC 3339 date-time with a time zone, e.g. 2024-01-01T00:00:00Z');
+  return at;
 }
 
 /**

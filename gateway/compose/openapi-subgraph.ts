@@ -1,9 +1,12 @@
 import { type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import { MapperKind, mapSchema, type SchemaMapper } from '@graphql-tools/utils';
 import type { OpenApiSourceConfig } from '../config/schema';
 import { instanceUrls } from '../upstream/pool';
 import { createUpstreamAuthorizer } from '../upstream/upstream-auth';
 import type { Upstreams } from '../upstream/upstreams';
+import { enforceInputConstraints } from '../inputs/enforce';
+import { extractConstraints } from '../inputs/constraints';
+import { inputScalarMappers } from '../inputs/scalars';
 import { toFieldError } from './field-errors';
 import { markNullListItems, restoreNullItems } from './null-items';
 import { retypeIds } from './ids';
@@ -12,6 +15,7 @@ import { loadOpenApiSchema } from './openapi-loader';
 import { withLastKnownGood } from './last-known-good';
 import { createOperationMatcher, findUnresolvedRefs, parseSpec, readSpecText } from './spec';
 import type { Subgraph } from './subgraph';
+import { createSourceNaming, type Renamer } from './transforms';
 import type { WarningSink } from './warnings';
 
 export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstreams: Upstreams, warn: WarningSink, specCache: string): Promise<Subgraph> {
@@ -31,13 +35,19 @@ export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstream
     authorize: createUpstreamAuthorizer(source, spec.components?.securitySchemes ?? spec.securityDefinitions),
   });
   const loaded = await loadOpenApiSchema({ source: source.name, spec, endpoint: instanceUrls(source)[0], fetch, warn, cacheDir: specCache });
-  const schema = retypeIds(withFieldErrors(loaded, source.name));
+  const normalized = withFieldErrors(loaded, source.name, inputScalarMappers(loaded));
+  // The spec's input constraints are checked before the call (after ids are converted back to the spec's types).
+  let renamer: Renamer | undefined; // set below from the naming; requests only come after composition
+  enforceInputConstraints(normalized, extractConstraints(spec, normalized, source.name, warn), { source: source.name, renamer: () => renamer });
+  const schema = retypeIds(normalized);
   const componentNames = Object.keys(spec.components?.schemas ?? spec.definitions ?? {});
+  const naming = computeNaming(schema, componentNames);
+  renamer = createSourceNaming(naming, source.transforms).renamer;
   return {
     name: source.name,
     stale,
     schema,
-    naming: computeNaming(schema, componentNames),
+    naming,
     localSchema: () => schema,
     // REST answers whole objects whatever the selection, so the batch operation's own resolver is
     // called directly and the key is read from the raw JSON.
@@ -53,10 +63,12 @@ export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstream
 
 /**
  * The loader returns upstream failures as GraphQLErrors carrying the upstream URL, headers and body;
- * each root field is wrapped so the client sees a normalized field error instead.
+ * each root field is wrapped so the client sees a normalized field error instead. `mappers` join
+ * this pass (input scalars relaxed, ../inputs/scalars) rather than make one more over the schema.
  */
-function withFieldErrors(schema: GraphQLSchema, source: string): GraphQLSchema {
+function withFieldErrors(schema: GraphQLSchema, source: string, mappers: SchemaMapper = {}): GraphQLSchema {
   return mapSchema(schema, {
+    ...mappers,
     [MapperKind.ROOT_FIELD]: (field) => {
       const resolve = field.resolve;
       if (!resolve) return field;

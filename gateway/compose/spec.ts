@@ -126,7 +126,7 @@ export function findUnresolvedRefs(spec: OpenApiDocument): UnresolvedRef[] {
   return found;
 }
 
-function resolvePointer(document: unknown, ref: string): unknown {
+export function resolvePointer(document: unknown, ref: string): unknown {
   let node: unknown = document;
   for (const raw of ref.slice(1).split('/').filter(Boolean)) {
     if (!node || typeof node !== 'object') return undefined;

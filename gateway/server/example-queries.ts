@@ -49,9 +49,10 @@ query PartialFailure {
 `,
   },
   {
-    query: `# A mutation; quantity must be between 1 and 100 (the orders service says why otherwise).
+    query: `# A mutation; quantity must be between 1 and 100 and a note one line of at most 200 characters
+# (the gateway checks the spec's constraints before calling the orders service).
 mutation PlaceOrder {
-  createOrder(input: { userId: "1", productId: "2", quantity: 3 }) {
+  createOrder(input: { userId: "1", productId: "2", quantity: 3, note: "Leave it at the door" }) {
     id
     status
     createdAt

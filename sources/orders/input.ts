@@ -4,6 +4,8 @@ import type { OrderInput } from './store';
 
 export const MIN_QUANTITY = 1;
 export const MAX_QUANTITY = 100;
+/** Kept in step with `maxLength` of OrderInput.note in openapi.yaml. */
+export const MAX_NOTE_LENGTH = 200;
 
 export interface ReferenceChecks {
   userExists(id: number): boolean;
@@ -58,8 +60,13 @@ export function validateOrderInput(body: unknown, refs: ReferenceChecks): Valida
     errors.push({ field: 'productId', message: `refers to unknown product ${productId}` });
   }
 
+  const note = body.note;
+  if (note !== undefined && (typeof note !== 'string' || note.length > MAX_NOTE_LENGTH || /[\r\n]/.test(note))) {
+    errors.push({ field: 'note', message: `must be a string of at most ${MAX_NOTE_LENGTH} characters on one line` });
+  }
+
   if (userId === undefined || productId === undefined || quantity === undefined || errors.length > 0) {
     return { ok: false, errors };
   }
-  return { ok: true, value: { userId, productId, quantity } };
+  return { ok: true, value: { userId, productId, quantity, ...(typeof note === 'string' ? { note } : {}) } };
 }

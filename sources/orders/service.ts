@@ -1,13 +1,15 @@
 import { join } from 'node:path';
-import { byId, getDataset } from '../data';
+import { byId, getDataset, ORDER_STATUSES } from '../data';
 import { verifyIdentityHeaders } from '../../gateway/upstream/identity-headers';
 import {
   createServiceHandler,
+  dateTimeQuery,
   denied,
   getByIdRoute,
   intQuery,
   INT32_MAX,
   ok,
+  oneOfQuery,
   problem,
   readJsonBody,
   type DemoHandler,
@@ -50,6 +52,8 @@ export function createOrdersService(options: OrdersServiceOptions = {}): DemoHan
                 limit: intQuery(url, 'limit', { min: 1, max: MAX_PAGE_SIZE, default: 20 }),
                 offset: intQuery(url, 'offset', { min: 0, max: INT32_MAX, default: 0 }),
                 userId: intQuery(url, 'userId', { min: 1, max: INT32_MAX }),
+                status: oneOfQuery(url, 'status', ORDER_STATUSES),
+                placedAfter: dateTimeQuery(url, 'placedAfter'),
               }),
             ),
         },

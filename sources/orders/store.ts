@@ -1,15 +1,19 @@
-import type { Order } from '../data';
+import type { Order, OrderStatus } from '../data';
 
 export interface OrderInput {
   userId: number;
   productId: number;
   quantity: number;
+  note?: string;
 }
 
 export interface OrderPage {
   limit: number;
   offset: number;
   userId?: number;
+  status?: OrderStatus;
+  /** Epoch milliseconds: only orders created after it. */
+  placedAfter?: number;
 }
 
 /**
@@ -32,8 +36,10 @@ export class OrderStore {
     return order?.id === id ? order : undefined;
   }
 
-  list({ limit, offset, userId }: OrderPage): readonly Order[] {
-    const source = userId === undefined ? this.orders : (this.byUser.get(userId) ?? []);
+  list({ limit, offset, userId, status, placedAfter }: OrderPage): readonly Order[] {
+    let source = userId === undefined ? this.orders : (this.byUser.get(userId) ?? []);
+    if (status !== undefined) source = source.filter((order) => order.status === status);
+    if (placedAfter !== undefined) source = source.filter((order) => Date.parse(order.createdAt) > placedAfter);
     return source.slice(offset, offset + limit);
   }
 
@@ -43,6 +49,7 @@ export class OrderStore {
       userId: input.userId,
       productId: input.productId,
       quantity: input.quantity,
+      ...(input.note !== undefined ? { note: input.note } : {}),
       status: 'pending',
       createdAt: now.toISOString(),
     });

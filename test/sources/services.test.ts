@@ -139,6 +139,8 @@ describe('createOrder', () => {
     ['a string number', { userId: 1, productId: '1', quantity: 1 }, 'productId', 'must be an integer (got "1")'],
     ['a fraction', { userId: 1, productId: 1, quantity: 1.5 }, 'quantity', 'must be an integer (got 1.5)'],
     ['an unknown user', { userId: 1001, productId: 1, quantity: 1 }, 'userId', 'refers to unknown user 1001'],
+    ['a note over 200 characters', { userId: 1, productId: 1, quantity: 1, note: 'x'.repeat(201) }, 'note', 'must be a string of at most 200 characters on one line'],
+    ['a note with a line break', { userId: 1, productId: 1, quantity: 1, note: 'a\nb' }, 'note', 'must be a string of at most 200 characters on one line'],
     ['an array body', [1, 2], 'body', 'must be a JSON object'],
     ['bad JSON', '{"userId": 1,', 'body', 'is not valid JSON'],
   ])('rejects %s with a problem and stores nothing', async (_label, body, field, message) => {
