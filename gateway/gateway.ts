@@ -17,6 +17,7 @@ import { createUsageStats, type UsageStats } from './observability/usage';
 import { startLiveReload } from './reload/live-reload';
 import { useHardening } from './security/hardening';
 import { useOperationLimits } from './security/limits';
+import { createRateLimits } from './ratelimit';
 import { maskUnexpectedErrors } from './security/mask-errors';
 import { useAdminPort } from './server/admin-port';
 import { EXAMPLE_TABS } from './server/example-queries';
@@ -79,6 +80,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const authenticate = createAuthenticator(config.auth);
   const adminOnly = isAdmin(authenticate);
   const privacy = createCachePrivacy(config.cache.private);
+  const rateLimits = createRateLimits(config, { registry: metrics.registry, logger, env: options.env });
   const cache = createResponseCache(config.cache, { registry: metrics.registry, logger, authorizePurge: adminOnly, privateFor: privacy.privateFor, env: options.env });
   const upstreams = createUpstreams({
     observe: (call, context) => {
@@ -93,7 +95,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     retireAfterMs: config.resilience.requestTimeoutMs,
   });
   const release = async () => {
-    await Promise.all([upstreams.close(), cache.close(), tracing.shutdown()]);
+    await Promise.all([upstreams.close(), cache.close(), rateLimits.close(), tracing.shutdown()]);
   };
 
   // Each composition (at start and on every reload) is served authorized by the rules of its own
@@ -101,7 +103,8 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   // the cache learns which of its fields are private.
   const compose = async (current: TesseraConfig) => {
     const composed = await composeGateway(current, { upstreams, onWarning: (warning) => logger.warn(formatWarning(warning)) });
-    const schema = tracing.instrument(authorizeSchema(composed.schema, current.auth));
+    // Field limits inside authorization: a refused caller does not spend the limit.
+    const schema = tracing.instrument(authorizeSchema(rateLimits.limitSchema(composed, current), current.auth));
     privacy.register(schema, composed.schema, current);
     return { ...composed, schema };
   };
@@ -141,7 +144,9 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       useHardening(config.server), // production: no introspection or suggestions, CSRF prevention
       useOperationLimits(config.limits), // size, batch, tokens, depth, aliases, directives, cost → 400
       useAuthentication(authenticate), // bearer JWT or API key → context.identity, else 401
+      rateLimits.plugin, // per-client quota → 429 + Retry-After, RateLimit-* headers; before the cache, so hits count
       // (authorization: graphql-shield rules wrap the schema itself, see `compose` above → FORBIDDEN fields)
+      // (field limits: rateLimits.fields wrap the resolvers, see `compose` above → null + RATE_LIMITED, no upstream call)
       ...cache.plugins, // POST /_tessera/cache/purge; whole responses keyed by identity, grants and private fields
       ...(config.usage.record ? [useUsageRecording(config.usage, logger)] : []), // operations served, for `tessera check --usage`
     ],
