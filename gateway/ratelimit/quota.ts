@@ -41,7 +41,8 @@ export function useClientQuota({ quotas, check, clientOf }: ClientQuotaOptions):
       const { decision } = outcome;
       counted.set(context.request, { limit, decision });
       if (!decision.allowed) {
-        throw rateLimitedError(limit, decision, client.key, { status: 429, headers: { 'Retry-After': String(decision.resetSeconds), ...headersOf(limit, decision) } });
+        // RateLimit-* are added in onResponse, as on every response.
+        throw rateLimitedError(limit, decision, client.key, { status: 429, headers: { 'Retry-After': String(decision.resetSeconds) } });
       }
     },
     onResponse({ request, response }) {
