@@ -14,10 +14,10 @@ import { createMetrics, type GatewayMetrics } from './observability/metrics';
 import { useRequestObservability } from './observability/request-log';
 import { createTracing } from './observability/tracing';
 import { createUsageStats, type UsageStats } from './observability/usage';
+import { createRateLimits } from './ratelimit';
 import { startLiveReload } from './reload/live-reload';
 import { useHardening } from './security/hardening';
 import { useOperationLimits } from './security/limits';
-import { createRateLimits } from './ratelimit';
 import { maskUnexpectedErrors } from './security/mask-errors';
 import { useAdminPort } from './server/admin-port';
 import { EXAMPLE_TABS } from './server/example-queries';
@@ -98,9 +98,9 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     await Promise.all([upstreams.close(), cache.close(), rateLimits.close(), tracing.shutdown()]);
   };
 
-  // Each composition (at start and on every reload) is served authorized by the rules of its own
-  // config, with spans on the resolvers that reach upstreams (unchanged when tracing is off), and
-  // the cache learns which of its fields are private.
+  // Each composition (at start and on every reload) is served with the field limits and
+  // authorized by the rules of its own config, with spans on the resolvers that reach upstreams
+  // (unchanged when tracing is off), and the cache learns which of its fields are private.
   const compose = async (current: TesseraConfig) => {
     const composed = await composeGateway(current, { upstreams, onWarning: (warning) => logger.warn(formatWarning(warning)) });
     // Field limits inside authorization: a refused caller does not spend the limit.
