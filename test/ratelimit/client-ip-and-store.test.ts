@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { clientIp, isAddressOrRange } from '../../gateway/ratelimit/client-identity';
+import { clientIp, createClientIdentity, isAddressOrRange } from '../../gateway/ratelimit/client-identity';
 import { createMemoryStore } from '../../gateway/ratelimit/memory-store';
 import { windowSeconds } from '../../gateway/ratelimit/window';
 
@@ -30,6 +30,15 @@ describe('clientIp', () => {
     expect(['10.0.0.0/8', '::1', '2001:db8::/32', '127.0.0.1'].every(isAddressOrRange)).toBe(true);
     expect(['10.0.0.0/33', 'localhost', '10.0.0.0/8/1', '10.0.0.0/x'].some(isAddressOrRange)).toBe(false);
   });
+});
+
+test('client keys: user:<sub> for a token, key:<client> for an API key (never the key), ip:<address> for anonymous callers', () => {
+  const clientOf = createClientIdentity([]);
+  const req = request('::ffff:192.0.2.7', '203.0.113.1');
+  const identity = (kind: 'jwt' | 'api-key', subject: string) => ({ identity: { subject, kind, roles: [], scopes: [], claims: {} }, req });
+  expect(clientOf(identity('jwt', '42'))).toEqual({ key: 'user:42', class: 'user', ip: '192.0.2.7' });
+  expect(clientOf(identity('api-key', 'billing'))).toEqual({ key: 'key:billing', class: 'api_key', ip: '192.0.2.7' });
+  expect(clientOf({ identity: null, req })).toEqual({ key: 'ip:192.0.2.7', class: 'anonymous', ip: '192.0.2.7' });
 });
 
 describe('memory store and windows', () => {
