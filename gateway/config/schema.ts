@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEMO_IDENTITY_SECRET, DEMO_JWT_SECRET } from '../auth/demo-secret';
 import { isAddressOrRange } from '../ratelimit/client-identity';
-import { MESSAGE_PLACEHOLDERS } from '../ratelimit/errors';
+import { PLACEHOLDERS_EXPECTED, unknownPlaceholders } from '../ratelimit/errors';
 import { windowSeconds } from '../ratelimit/window';
 
 /**
@@ -375,9 +375,7 @@ const fieldLimitObject = z
     message: z
       .string()
       .min(1)
-      .refine((text) => [...text.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].every(([, name]) => MESSAGE_PLACEHOLDERS.includes(name)), {
-        message: `expected placeholders among ${MESSAGE_PLACEHOLDERS.map((name) => `{{${name}}}`).join(', ')}`,
-      })
+      .refine((text) => unknownPlaceholders(text).length === 0, PLACEHOLDERS_EXPECTED)
       .optional()
       .describe('Error message when the limit is exceeded; may use {{field}}, {{max}}, {{window}}, {{per}}, {{retryAfter}}, {{id}}.'),
   })

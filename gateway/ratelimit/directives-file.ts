@@ -11,6 +11,7 @@ import {
 } from 'graphql';
 import { CompositionError } from '../compose/errors';
 import type { FieldLimitConfig } from '../config/schema';
+import { PLACEHOLDERS_EXPECTED, unknownPlaceholders } from './errors';
 import { windowSeconds } from './window';
 
 /** @envelop/rate-limiter's defaults when a directive leaves them out. */
@@ -73,5 +74,7 @@ function limitOf(field: FieldDefinitionNode, path: string): FieldLimitConfig | u
   if (!Number.isInteger(max) || max < 1) throw new CompositionError(path, `@rateLimit(max:) expected a positive integer, found ${max}`);
   if (windowSeconds(window) === undefined) throw new CompositionError(path, `@rateLimit(window:) expected a window of whole seconds with its unit, e.g. "10s", found "${window}"`);
   const message = values?.message as string | null | undefined;
+  const unknown = message ? unknownPlaceholders(message) : [];
+  if (unknown.length) throw new CompositionError(path, `@rateLimit(message:) ${PLACEHOLDERS_EXPECTED}, found {{${unknown[0]}}}`);
   return { max, window, per: 'user', ...(message ? { message } : {}) };
 }

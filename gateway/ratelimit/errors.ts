@@ -22,6 +22,16 @@ export interface Limit {
  */
 export const MESSAGE_PLACEHOLDERS = ['field', 'max', 'window', 'per', 'retryAfter', 'id'];
 
+const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
+
+/** Placeholders of a message template that no limit fills (a typo would show as an empty gap). */
+export function unknownPlaceholders(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map(([, name]) => name).filter((name) => !MESSAGE_PLACEHOLDERS.includes(name));
+}
+
+/** For error messages: the placeholders a template may use. */
+export const PLACEHOLDERS_EXPECTED = `expected placeholders among ${MESSAGE_PLACEHOLDERS.map((name) => `{{${name}}}`).join(', ')}`;
+
 const DEFAULT_MESSAGE = 'Rate limit exceeded for {{field}}: {{max}} requests per {{window}} per {{per}}; retry in {{retryAfter}} s';
 
 /** What a client sees of a limit: enough to back off correctly. */
@@ -43,7 +53,7 @@ export function rateLimitedError(limit: Limit, decision: Decision, clientKey: st
     retryAfter: String(decision.resetSeconds),
     id: clientKey,
   };
-  const message = (limit.message ?? DEFAULT_MESSAGE).replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_, name: string) => values[name] ?? '');
+  const message = (limit.message ?? DEFAULT_MESSAGE).replace(PLACEHOLDER, (_, name: string) => values[name] ?? '');
   return new GraphQLError(message, {
     extensions: { code: 'RATE_LIMITED', limit: describeLimit(limit), retryAfter: decision.resetSeconds, ...(http ? { http } : {}) },
   });

@@ -7,8 +7,11 @@ import type { Decision } from './store';
 import { windowSeconds } from './window';
 
 export interface ClientQuotaOptions {
+  /** `rateLimits.quotas`; a class without one is not counted (none: the plugin has no hooks). */
   quotas: RateLimitsConfig['quotas'];
+  /** Counts one request under the store-error policy (limiter.ts). */
   check: Check;
+  /** Who a request counts against (client-identity.ts). */
   clientOf: ClientOf;
 }
 

@@ -28,7 +28,7 @@ describe('rateLimits config', () => {
     expect(config.rateLimits).toEqual({
       enabled: true,
       fields: { 'Mutation.createOrder': { max: 5, window: '60s', per: 'user' } },
-      quotas: { authenticated: { max: 600, window: '1m' }, anonymous: { max: 1000, window: '1m' } },
+      quotas: { authenticated: { max: 3000, window: '1m' }, anonymous: { max: 1000, window: '1m' } },
       keyPrefix: 'tessera:ratelimit',
       redisTimeoutMs: 250,
       onStoreError: 'allow',

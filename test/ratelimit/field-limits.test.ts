@@ -150,9 +150,11 @@ describe('field limits written as @rateLimit directives (schema-first)', () => {
     await expect(startLimitedGateway({ directivesFile })).rejects.toThrow(/rateLimits\.directivesFile \(.*:2, Query\.reviewz\): Query has no field reviewz \(did you mean reviews\?\)/);
   });
 
-  test("the library's arguments Tessera does not apply are refused, not ignored", async () => {
+  test("the library's arguments Tessera does not apply, and unknown message placeholders, are refused", async () => {
     const directivesFile = sdl('type Query {\n  product: Product @rateLimit(max: 1, identityArgs: ["id"])\n}\n');
     await expect(startLimitedGateway({ directivesFile })).rejects.toThrow(/@rateLimit\(identityArgs\) is not supported/);
+    const badMessage = sdl('type Query {\n  product: Product @rateLimit(max: 1, message: "wait {{retry}} s")\n}\n');
+    await expect(startLimitedGateway({ directivesFile: badMessage })).rejects.toThrow(/@rateLimit\(message:\) expected placeholders among \{\{field\}\}.*found \{\{retry\}\}/);
   });
 });
 
