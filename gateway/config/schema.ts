@@ -387,6 +387,7 @@ const quotaObject = z
     window: rateWindow.describe('Window length, e.g. "1m".'),
   })
   .strict();
+const quotaSchema = z.union([limitShorthand.pipe(quotaObject), quotaObject], { error: 'expected "<max> per <window>" (e.g. "600 per 1m") or { max, window }' });
 
 const rateLimitsSchema = z
   .object({
@@ -402,12 +403,10 @@ const rateLimitsSchema = z
       .describe('SDL file (relative to the config file) whose fields carry @rateLimit(max, window, message) directives (@envelop/rate-limiter\'s), e.g. `extend type Query { products: [Product] @rateLimit(max: 100, window: "10s") }`: read as more field limits, per user.'),
     quotas: z
       .object({
-        authenticated: z
-          .union([limitShorthand.pipe(quotaObject), quotaObject], { error: 'expected "<max> per <window>" (e.g. "600 per 1m") or { max, window }' })
+        authenticated: quotaSchema
           .optional()
           .describe('Requests per window for each signed-in caller (token user or API key), e.g. "600 per 1m". Unset: none.'),
-        anonymous: z
-          .union([limitShorthand.pipe(quotaObject), quotaObject], { error: 'expected "<max> per <window>" (e.g. "600 per 1m") or { max, window }' })
+        anonymous: quotaSchema
           .optional()
           .describe('Requests per window for each anonymous client IP, e.g. "1000 per 1m". Unset: none.'),
       })

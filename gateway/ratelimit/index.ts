@@ -63,7 +63,11 @@ function createStore(config: TesseraConfig, options: RateLimitsOptions): RateLim
   // Loaded only when used, like the cache's Redis backend: the client costs every start module loading.
   const { createRedisStore } = require('./redis-store') as typeof import('./redis-store');
   options.logger.info({ store: 'redis' }, 'rate limits counted in Redis');
+  const { keyPrefix, redisTimeoutMs, onStoreError } = config.rateLimits;
   return createRedisStore({
-    url, keyPrefix: config.rateLimits.keyPrefix, timeoutMs: config.rateLimits.redisTimeoutMs, onConnectionError: (error) => warn('connection', `rate limits: Redis unreachable (${error.message}); onStoreError "${config.rateLimits.onStoreError}" applies until it is back`),
+    url,
+    keyPrefix,
+    timeoutMs: redisTimeoutMs,
+    onConnectionError: (error) => warn('connection', `rate limits: Redis unreachable (${error.message}); onStoreError "${onStoreError}" applies until it is back`),
   });
 }

@@ -1,6 +1,5 @@
-import type { Logger } from '../observability/logger';
-import { throttledWarning } from '../observability/logger';
 import type { RateLimitsConfig } from '../config/schema';
+import { throttledWarning, type Logger } from '../observability/logger';
 import type { Client } from './client-identity';
 import type { Limit } from './errors';
 import type { RateLimitMetrics } from './metrics';
