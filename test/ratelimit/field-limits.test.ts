@@ -163,3 +163,21 @@ test('a limit naming a field the composed schema lacks fails at start at its pla
     'rateLimits.fields["Mutation.createOrdr"]: Mutation has no field createOrdr (did you mean createOrder?)',
   );
 });
+
+test('a field under a list counts once per request, not per item; over the limit every item has it null, the list stays', async () => {
+  const gw = await startLimitedGateway({ fields: { 'Order.customer': { max: 1, window: '1m', per: 'user' } } });
+  try {
+    const query = '{ orders(limit: 3) { id customer { id } } }';
+    const first = await gw.query<{ orders: Array<{ id: string; customer: { id: string } | null }> }>(query);
+    expect(first.body.errors).toBeUndefined();
+    expect(first.body.data!.orders.map((o) => o.customer)).toEqual([expect.any(Object), expect.any(Object), expect.any(Object)]);
+
+    gw.resetUpstreamCalls();
+    const second = await gw.query<{ orders: Array<{ id: string; customer: unknown }> }>(query);
+    expect(second.body.data!.orders).toEqual(first.body.data!.orders.map((o) => ({ id: o.id, customer: null })));
+    expect(second.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([0, 1, 2].map((i) => [['orders', i, 'customer'], 'RATE_LIMITED']));
+    expect(gw.upstreamCalls()).toMatchObject({ orders: 1, users: 0 }); // the link's batch call was never made
+  } finally {
+    await gw.close();
+  }
+});
