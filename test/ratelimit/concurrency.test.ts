@@ -35,7 +35,11 @@ describeWithRedis('exact limits across two gateway instances sharing Redis', () 
   let first: RunningGateway;
   let second: RunningGateway;
   beforeAll(async () => {
-    const store = { redisUrl: SHARED_REDIS_URL, keyPrefix: uniquePrefix('concurrency') };
+    // A count Redis does not answer within redisTimeoutMs is a store error, which the default
+    // policy (allow) serves uncounted: on a loaded test machine 100 requests at once can wait longer
+    // than the default 250 ms. Failing closed with a generous wait keeps this a test of exactness:
+    // a store error would show as a 503, never as one more 200.
+    const store = { redisUrl: SHARED_REDIS_URL, keyPrefix: uniquePrefix('concurrency'), redisTimeoutMs: 10_000, onStoreError: 'reject' as const };
     [first, second] = await Promise.all([startLimitedGateway(fieldAndQuota(store)), startLimitedGateway(fieldAndQuota(store))]);
   });
   afterAll(async () => {
