@@ -14,6 +14,7 @@ import { createMetrics, type GatewayMetrics } from './observability/metrics';
 import { useRequestObservability } from './observability/request-log';
 import { createTracing } from './observability/tracing';
 import { createUsageStats, type UsageStats } from './observability/usage';
+import { createRateLimits } from './ratelimit';
 import { startLiveReload } from './reload/live-reload';
 import { useHardening } from './security/hardening';
 import { useOperationLimits } from './security/limits';
@@ -82,6 +83,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const adminOnly = isAdmin(authenticate);
   const privacy = createCachePrivacy(config.cache.private);
   const trustedDocuments = createTrustedDocuments(config.trustedDocuments, logger);
+  const rateLimits = createRateLimits(config, { registry: metrics.registry, logger, env: options.env });
   const cache = createResponseCache(config.cache, { registry: metrics.registry, logger, authorizePurge: adminOnly, privateFor: privacy.privateFor, env: options.env });
   const upstreams = createUpstreams({
     observe: (call, context) => {
@@ -96,16 +98,18 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     retireAfterMs: config.resilience.requestTimeoutMs,
   });
   const release = async () => {
-    await Promise.all([upstreams.close(), cache.close(), tracing.shutdown()]);
+    await Promise.all([upstreams.close(), cache.close(), rateLimits.close(), tracing.shutdown()]);
   };
 
-  // Each composition (at start and on every reload) is served authorized by the rules of its own
-  // config, with spans on the resolvers that reach upstreams (unchanged when tracing is off), and
-  // the cache learns which of its fields are private, and the trusted documents are read again.
+  // Each composition (at start and on every reload) is served with the field limits and
+  // authorized by the rules of its own config, with spans on the resolvers that reach upstreams
+  // (unchanged when tracing is off); the cache learns which of its fields are private, and the
+  // trusted documents are read again.
   const compose = async (current: TesseraConfig) => {
     const documents = await trustedDocuments.load(current.trustedDocuments);
     const composed = await composeGateway(current, { upstreams, onWarning: (warning) => logger.warn(formatWarning(warning)) });
-    const schema = tracing.instrument(authorizeSchema(composed.schema, current.auth));
+    // Field limits inside authorization: a refused caller does not spend the limit.
+    const schema = tracing.instrument(authorizeSchema(rateLimits.limitSchema(composed, current), current.auth));
     privacy.register(schema, composed.schema, current);
     trustedDocuments.register(schema, documents);
     return { ...composed, schema };
@@ -147,7 +151,9 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       useTrustedDocuments({ documents: () => trustedDocuments.documentsFor(live.current()), authenticate }), // documentId / APQ hash → document; `only`: other queries 403 unless admin
       useOperationLimits(config.limits), // size, batch, tokens, depth, aliases, directives, cost → 400
       useAuthentication(authenticate), // bearer JWT or API key → context.identity, else 401
+      rateLimits.plugin, // per-client quota → 429 + Retry-After, RateLimit-* headers; before the cache, so hits count
       // (authorization: graphql-shield rules wrap the schema itself, see `compose` above → FORBIDDEN fields)
+      // (field limits: rateLimits.fields wrap the resolvers, see `compose` above → null + RATE_LIMITED, no upstream call)
       ...cache.plugins, // POST /_tessera/cache/purge; whole responses keyed by identity, grants and private fields
       ...(config.usage.record ? [useUsageRecording(config.usage, logger)] : []), // operations served, for `tessera check --usage`
     ],

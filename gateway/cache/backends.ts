@@ -8,8 +8,8 @@ export interface BackendHooks {
   onConnectionError: (error: Error) => void;
 }
 
-/** The Redis URL the cache uses: the config's, else REDIS_URL; undefined means in-memory. */
-export function redisUrlOf(config: CacheConfig, env: NodeJS.ProcessEnv): string | undefined {
+/** The Redis URL the cache (and the rate limiter) uses: the config's, else REDIS_URL; undefined means in-memory. */
+export function redisUrlOf(config: Pick<CacheConfig, 'redisUrl'>, env: NodeJS.ProcessEnv): string | undefined {
   return config.redisUrl ?? (env.REDIS_URL || undefined);
 }
 

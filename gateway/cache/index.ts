@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import type { CacheConfig } from '../config/schema';
-import type { Logger } from '../observability/logger';
+import { throttledWarning, type Logger } from '../observability/logger';
 import type { UpstreamCall } from '../upstream/fetch';
 import { createCacheBackend } from './backends';
 import { createCacheMetrics } from './metrics';
@@ -53,16 +53,5 @@ export function createResponseCache(config: CacheConfig, options: ResponseCacheO
     ],
     observeUpstream: upstreamBounds.observe,
     close: () => store.close(),
-  };
-}
-
-/** One warning per kind of failure per 10 s: a Redis outage must not flood the log. */
-function throttledWarning(logger: Logger) {
-  const last = new Map<string, number>();
-  return (kind: string, message: string) => {
-    const now = Date.now();
-    if (now - (last.get(kind) ?? 0) < 10_000) return;
-    last.set(kind, now);
-    logger.warn(message);
   };
 }

@@ -84,6 +84,7 @@ function resolvePaths(config: TesseraConfig, base: string): TesseraConfig {
     registry: { ...config.registry, dir: local(config.registry.dir) },
     usage: { ...config.usage, file: local(config.usage.file) },
     trustedDocuments: { ...config.trustedDocuments, manifests: config.trustedDocuments.manifests.map(local) },
+    rateLimits: { ...config.rateLimits, ...(config.rateLimits.directivesFile ? { directivesFile: local(config.rateLimits.directivesFile) } : {}) },
   };
 }
 

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { DEMO_IDENTITY_SECRET, DEMO_JWT_SECRET } from '../auth/demo-secret';
+import { isAddressOrRange } from '../ratelimit/client-identity';
+import { PLACEHOLDERS_EXPECTED, unknownPlaceholders } from '../ratelimit/errors';
+import { windowSeconds } from '../ratelimit/window';
 
 /**
  * The one configuration document. Every knob is declared here, once, with its default and a
@@ -344,6 +347,84 @@ export const cacheSchema = z
   })
   .strict();
 
+const rateWindow = z
+  .string()
+  .refine((text) => windowSeconds(text) !== undefined, 'expected a window of whole seconds with its unit, e.g. "10s", "1m", "1h"');
+
+const limitText = /^([1-9]\d*)\s+per\s+(\S+)(?:\s+per\s+(user|ip|all))?$/;
+const LIMIT_FORMS = 'expected "<max> per <window>[ per user|ip|all]" (e.g. "5 per 60s per user") or { max, window, per }';
+
+/** "5 per 60s per user" → { max: 5, window: "60s", per: "user" }. */
+const limitShorthand = z
+  .string()
+  .regex(limitText, LIMIT_FORMS)
+  .refine((text) => windowSeconds(limitText.exec(text)?.[2] ?? '') !== undefined, 'expected a window of whole seconds with its unit after "per", e.g. "5 per 60s"')
+  .transform((text) => {
+    const [, max, window, per] = limitText.exec(text)!;
+    return { max: Number(max), window, ...(per ? { per } : {}) };
+  });
+
+const fieldLimitObject = z
+  .object({
+    max: z.number().int().positive().describe('Requests allowed in one window.'),
+    window: rateWindow.describe('Window length, e.g. "10s", "1m" (a window starts at its first request).'),
+    per: z
+      .enum(['user', 'ip', 'all'])
+      .default('user')
+      .describe('Whose requests are counted together: user (the caller: token user, else API key, else IP), ip (the client address), all (every caller: one counter).'),
+    message: z
+      .string()
+      .min(1)
+      .refine((text) => unknownPlaceholders(text).length === 0, PLACEHOLDERS_EXPECTED)
+      .optional()
+      .describe('Error message when the limit is exceeded; may use {{field}}, {{max}}, {{window}}, {{per}}, {{retryAfter}}, {{id}}.'),
+  })
+  .strict();
+
+const quotaObject = z
+  .object({
+    max: z.number().int().positive().describe('Requests allowed in one window.'),
+    window: rateWindow.describe('Window length, e.g. "1m".'),
+  })
+  .strict();
+const quotaSchema = z.union([limitShorthand.pipe(quotaObject), quotaObject], { error: 'expected "<max> per <window>" (e.g. "600 per 1m") or { max, window }' });
+
+const rateLimitsSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Apply the field limits and client quotas below.'),
+    fields: z
+      .record(typeFieldKey, z.union([limitShorthand.pipe(fieldLimitObject), fieldLimitObject], { error: LIMIT_FORMS }))
+      .default({})
+      .describe('Per-field limits: { "Mutation.createOrder": "5 per 60s per user" } or { max, window, per, message }. An exceeded field is null with a RATE_LIMITED error; the rest of the response stays.'),
+    directivesFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('SDL file (relative to the config file) whose fields carry @rateLimit(max, window, message) directives (@envelop/rate-limiter\'s), e.g. `extend type Query { products: [Product] @rateLimit(max: 100, window: "10s") }`: read as more field limits, per user.'),
+    quotas: z
+      .object({
+        authenticated: quotaSchema
+          .optional()
+          .describe('Requests per window for each signed-in caller (token user or API key), e.g. "600 per 1m". Unset: none.'),
+        anonymous: quotaSchema
+          .optional()
+          .describe('Requests per window for each anonymous client IP, e.g. "1000 per 1m". Unset: none.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Per-client request quotas: beyond them HTTP 429 with Retry-After; RateLimit-Limit/-Remaining/-Reset on every GraphQL response that passed authentication.'),
+    redisUrl: redisUrl
+      .optional()
+      .describe('Count in Redis, shared (exactly) by every gateway instance; REDIS_URL is used when this is unset; neither: in memory, per process.'),
+    keyPrefix: z.string().min(1).default('tessera:ratelimit').describe('Prefix of every Redis key the limiter writes.'),
+    redisTimeoutMs: z.number().int().positive().default(250).describe('Longest wait for Redis per count; a slower or failed count is a store error.'),
+    onStoreError: z
+      .enum(['allow', 'reject'])
+      .default('allow')
+      .describe('When Redis cannot count: allow (fail open: serve, log a warning, count tessera_rate_limit_store_errors_total) or reject (fail closed: 503 / field error RATE_LIMIT_UNAVAILABLE).'),
+  })
+  .strict();
+
 const keyPrefix = z.string().default('tessera:').describe('Prefix of every Redis key this feature writes (share one Redis between gateways by giving each its own).');
 
 const registrySchema = z
@@ -409,6 +490,10 @@ export const configSchema = z
           .max(65535)
           .optional()
           .describe('Serve /metrics, /_tessera, /_tessera/usage and the cache purge on this port only (not on `port`); unset: on `port`, where the usage figures and the purge need an admin caller when auth is on and /metrics is open.'),
+        trustedProxies: z
+          .array(z.string().refine(isAddressOrRange, 'expected an IP address or a CIDR range, e.g. "10.0.0.0/8"'))
+          .default([])
+          .describe('Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed: the client IP is the last address in it that is not one of them. Empty: the socket address, the header ignored.'),
       })
       .strict()
       .prefault({}),
@@ -446,6 +531,7 @@ export const configSchema = z
     auth: authSchema.prefault({}),
     limits: limitsSchema.prefault({}),
     cache: cacheSchema.prefault({}),
+    rateLimits: rateLimitsSchema.prefault({}).describe('Per-field rate limits and per-client quotas, in memory or in Redis.'),
     registry: registrySchema.prefault({}).describe('Where `tessera schema publish` keeps composed schema versions (`tessera check --against registry`).'),
     usage: usageSchema.prefault({}).describe('Recording of the operations clients send, so `tessera check --usage` knows what they use.'),
     trustedDocuments: trustedDocumentsSchema.prefault({}).describe('Operations accepted by id (persisted operations) from manifests that frontend builds produce; `tessera check` reads them too.'),
@@ -539,6 +625,8 @@ export type SourceResilience = z.output<typeof sourceResilienceSchema>;
 export type ResilienceConfig = TesseraConfig['resilience'];
 export type LinkConfig = z.output<typeof linkSchema>;
 export type CacheConfig = z.output<typeof cacheSchema>;
+export type RateLimitsConfig = z.output<typeof rateLimitsSchema>;
+export type FieldLimitConfig = z.output<typeof fieldLimitObject>;
 export type SourceTransforms = z.output<typeof transformsSchema>;
 export type AuthConfig = TesseraConfig['auth'];
 export type LimitsConfig = TesseraConfig['limits'];

@@ -23,3 +23,14 @@ export function toYogaLogger(logger: Logger) {
     };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
+
+/** One warning per kind of failure per 10 s: a Redis outage must not flood the log (cache, rate limits). */
+export function throttledWarning(logger: Logger) {
+  const last = new Map<string, number>();
+  return (kind: string, message: string) => {
+    const now = Date.now();
+    if (now - (last.get(kind) ?? 0) < 10_000) return;
+    last.set(kind, now);
+    logger.warn(message);
+  };
+}

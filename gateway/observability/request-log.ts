@@ -33,6 +33,8 @@ interface RequestRecord {
   documentId?: string;
   upstreamCalls: number;
   errors: Array<{ code: string; message: string; path?: ReadonlyArray<string | number> }>;
+  /** Names of the rate limits that refused the request or some of its fields (see gateway/ratelimit). */
+  limits: Set<string>;
   fields: readonly string[];
   context?: CacheStatusContext;
 }
@@ -62,7 +64,7 @@ export function useRequestObservability({ logger, metrics, usage, traceIdOf = tr
     onRequest({ request }) {
       // The caller's id when it sent one (so its logs and ours join up), a fresh one otherwise.
       const id = request.headers.get('x-request-id')?.slice(0, 128) || randomUUID();
-      records.set(request, { id, started: performance.now(), upstreamCalls: 0, errors: [], fields: [] });
+      records.set(request, { id, started: performance.now(), upstreamCalls: 0, errors: [], limits: new Set(), fields: [] });
     },
     onParams({ params, request }) {
       const record = records.get(request);
@@ -83,6 +85,8 @@ export function useRequestObservability({ logger, metrics, usage, traceIdOf = tr
       for (const r of Array.isArray(result) ? result : [result]) {
         for (const error of (r as { errors?: readonly GraphQLError[] }).errors ?? []) {
           record.errors.push({ code: codeOf(error), message: error.message, ...(error.path ? { path: error.path } : {}) });
+          const limit = (error.extensions as { limit?: { name?: unknown } } | undefined)?.limit?.name;
+          if (typeof limit === 'string') record.limits.add(limit);
           // A masked error says only "Unexpected error."; the request id finds its logged cause.
           if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') (error.extensions as Record<string, unknown>).requestId = record.id;
         }
@@ -115,6 +119,7 @@ export function useRequestObservability({ logger, metrics, usage, traceIdOf = tr
           errors: record.errors.length,
           ...(errorCodes.length ? { errorCodes: [...new Set(errorCodes)] } : {}),
           cacheStatus,
+          ...(record.limits.size ? { rateLimited: [...record.limits] } : {}),
         },
         'graphql request',
       );

@@ -137,7 +137,7 @@ describe('the gateway\'s own upstream credentials, placed where the spec\'s secu
   async function gatewayWith(credentials: UpstreamCredentials) {
     const base = loadConfig(join(REPO_ROOT, 'tessera.config.yaml'), { env: {} }).config;
     const source = { ...base.sources[0], name: 'secured', spec: join(REPO_ROOT, 'test/fixtures/specs/secured.yaml'), url: echo.url, credentials };
-    const config: TesseraConfig = { ...base, sources: [source], links: {}, auth: { ...base.auth, rules: {} }, cache: { ...base.cache, enabled: false, private: [] } };
+    const config: TesseraConfig = { ...base, sources: [source], links: {}, auth: { ...base.auth, rules: {} }, cache: { ...base.cache, enabled: false, private: [] }, rateLimits: { ...base.rateLimits, fields: {} } };
     const gateway = await createGateway(config, { logger: pino({ level: 'silent' }) });
     const running = await listen(gateway, 0, '127.0.0.1');
     const query = async () => {

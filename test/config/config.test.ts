@@ -85,6 +85,7 @@ describe('config errors name the file, the place, what was expected and what was
       fieldSuggestions: true,
       csrfPrevention: false,
       cors: { origins: ['*'], credentials: false, maxAgeSeconds: 600 },
+      trustedProxies: [],
     });
     expect(config.sources[0]).toMatchObject({ kind: 'openapi', timeoutMs: 10_000, forwardHeaders: ['authorization', 'accept-language', 'x-request-id'] });
     expect(config.auth).toMatchObject({ anonymous: true, defaultPolicy: 'allow', rules: {} });

@@ -50,7 +50,8 @@ export async function startDemoGateway(options: StartOptions = {}): Promise<Runn
     let { config } = loadConfig(join(REPO_ROOT, 'tessera.config.yaml'), { env });
     // The demo config caches responses; tests of everything else count the upstream calls of
     // every request, so they run uncached and the cache tests turn it on (withCache in test/cache).
-    config = { ...config, cache: { ...config.cache, enabled: false } };
+    // Likewise the rate limits: test/ratelimit turns them on (startLimitedGateway).
+    config = { ...config, cache: { ...config.cache, enabled: false }, rateLimits: { ...config.rateLimits, enabled: false } };
     if (options.configure) config = options.configure(config);
     const gateway = await createGateway(config, { logger: options.logger ?? pino({ level: 'silent' }), env });
     const running = await listen(gateway, 0, '127.0.0.1', { adminPort: config.server.adminPort });
