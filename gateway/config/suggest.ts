@@ -2,7 +2,13 @@
 export function closestName(name: string, candidates: string[]): string | undefined {
   const lower = name.toLowerCase();
   const budget = Math.max(2, Math.floor(name.length / 2));
-  return candidates.find((candidate) => editDistance(candidate.toLowerCase(), lower) <= budget);
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(candidate.toLowerCase(), lower);
+    // The first of equally close candidates wins, so hints follow the order names were declared in.
+    if (distance <= budget && (!best || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
 }
 
 function editDistance(a: string, b: string): number {
