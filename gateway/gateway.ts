@@ -147,7 +147,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       ...(config.server.graphiql ? [useGraphiQLAssets(graphqlPath)] : []), // GraphiQL's scripts and styles, no CDN
       tracing.plugin, // spans: request, parse, validate, execute (no hooks when tracing is off)
       observability.plugin, // per request: one log line, request metrics, usage figures
-      useHardening(config.server), // production: no introspection or suggestions, CSRF prevention
+      useHardening(config.server, { isAdmin: adminOnly }), // production: introspection for admins only, no suggestions, CSRF prevention
       useTrustedDocuments({ documents: () => trustedDocuments.documentsFor(live.current()), authenticate }), // documentId / APQ hash → document; `only`: other queries 403 unless admin
       useOperationLimits(config.limits), // size, batch, tokens, depth, aliases, directives, cost → 400
       useAuthentication(authenticate), // bearer JWT or API key → context.identity, else 401

@@ -476,7 +476,10 @@ export const configSchema = z
         graphqlPath: z.string().regex(/^\//, 'expected a path starting with /').default('/graphql').describe('Path of the GraphQL endpoint.'),
         graphiql: z.boolean().optional().describe('Serve GraphiQL (assets from installed packages, no CDN) on GET /graphql. Default: on (development), off (production).'),
         maskErrors: z.boolean().default(true).describe('Replace unexpected errors by "Unexpected error." with the request id (details logged).'),
-        introspection: z.boolean().optional().describe('Allow introspection. Default: on (development), off (production).'),
+        introspection: z
+          .union([z.boolean(), z.literal('admins')])
+          .optional()
+          .describe('Allow introspection: true, false, or "admins" (callers whose token has the admin role, so operators can still use GraphiQL). Default: true (development), "admins" (production).'),
         fieldSuggestions: z.boolean().optional().describe('"Did you mean…" in validation errors. Default: on (development), off (production).'),
         csrfPrevention: z
           .boolean()
@@ -598,14 +601,14 @@ function refuseUnsafeProduction(
 /** Settings whose default depends on the profile: production is closed unless opened on purpose. */
 function applyProfile<T extends { profile: 'development' | 'production'; server: object; auth: object; trustedDocuments: { manifests: string[]; only?: boolean } }>(config: T) {
   const production = config.profile === 'production';
-  const server = config.server as { graphiql?: boolean; introspection?: boolean; fieldSuggestions?: boolean; csrfPrevention?: boolean };
+  const server = config.server as { graphiql?: boolean; introspection?: boolean | 'admins'; fieldSuggestions?: boolean; csrfPrevention?: boolean };
   const auth = config.auth as { defaultPolicy?: 'allow' | 'deny' };
   return {
     ...config,
     server: {
       ...config.server,
       graphiql: server.graphiql ?? !production,
-      introspection: server.introspection ?? !production,
+      introspection: server.introspection ?? (production ? ('admins' as const) : true),
       fieldSuggestions: server.fieldSuggestions ?? !production,
       csrfPrevention: server.csrfPrevention ?? production,
     },

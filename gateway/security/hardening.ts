@@ -12,11 +12,14 @@ export const CSRF_HEADER = 'x-graphql-csrf';
  * schema for an attacker) and simple cross-site requests (a GET or a form POST without a custom
  * header, which a browser sends without a CORS preflight). Each is its own maintained plugin.
  */
-export function useHardening(server: TesseraConfig['server']): Plugin {
+export function useHardening(server: TesseraConfig['server'], { isAdmin }: { isAdmin: (request: Request) => Promise<boolean> }): Plugin {
+  // "admins": the schema map stays closed to everyone else, while operators with an admin token
+  // can still explore the graph in GraphiQL (which introspects first).
+  const isDisabled = server.introspection === 'admins' ? async (request: Request) => !(await isAdmin(request)) : undefined;
   return {
     onPluginInit({ addPlugin }) {
       // Its context type is a plain record where yoga's is a YogaInitialContext: same object at run time.
-      if (!server.introspection) addPlugin(useDisableIntrospection() as Plugin);
+      if (server.introspection !== true) addPlugin(useDisableIntrospection({ isDisabled }) as Plugin);
       if (!server.fieldSuggestions) addPlugin(blockFieldSuggestionsPlugin());
       // The plugin already lets non-simple requests (JSON POST) through: they get a CORS preflight.
       if (server.csrfPrevention) addPlugin(useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }));

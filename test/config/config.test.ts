@@ -96,6 +96,8 @@ describe('config errors name the file, the place, what was expected and what was
     const { config } = parseConfig(text, FILE, { env: {} });
     expect(config.server).toMatchObject({ graphiql: false, introspection: true, fieldSuggestions: false, csrfPrevention: true });
     expect(config.auth.defaultPolicy).toBe('deny');
+    const closed = parseConfig(text.replace('server: { introspection: true }\n', ''), FILE, { env: {} }).config;
+    expect(closed.server.introspection).toBe('admins');
   });
 
   test('the production profile refuses the public demo secrets, at their place in the file', () => {

@@ -1,4 +1,5 @@
 import { startDemoGateway, type RunningGateway } from '../support/harness';
+import { anonymous, asUser } from '../support/identity';
 
 const NORMAL = '{ orders(limit: 3) { id customer { name } } }';
 
@@ -110,6 +111,24 @@ describe('the production profile', () => {
     const { body } = await gw.query('{ __schema { queryType { name } } }');
     expect(body.data).toBeUndefined();
     expect(body.errors?.[0].message).toMatch(/introspection/i);
+  });
+
+  test('with introspection "admins" (the profile\'s default), only an admin token maps the schema', async () => {
+    const admins = await startDemoGateway({
+      configure: (config) => ({ ...config, profile: 'production', server: { ...config.server, introspection: 'admins' } }),
+    });
+    try {
+      const introspect = (headers: Record<string, string>) => admins.query('{ __schema { queryType { name } } }', undefined, headers);
+      for (const headers of [anonymous, await asUser('1', ['customer'])]) {
+        const { body } = await introspect(headers);
+        expect(body.data).toBeUndefined();
+        expect(body.errors?.[0].message).toMatch(/introspection/i);
+      }
+      const { body } = await introspect(await asUser('ops', ['admin']));
+      expect(body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+    } finally {
+      await admins.close();
+    }
   });
 
   test('validation errors carry no "Did you mean" suggestions', async () => {
