@@ -19,6 +19,8 @@ import { useHardening } from './security/hardening';
 import { useOperationLimits } from './security/limits';
 import { maskUnexpectedErrors } from './security/mask-errors';
 import { useAdminPort } from './server/admin-port';
+import { useBodyLimit } from './server/body-limit';
+import { useCompression } from './server/compression';
 import { EXAMPLE_TABS } from './server/example-queries';
 import { renderLocalGraphiQL, useGraphiQLAssets } from './server/graphiql';
 import { useHealthEndpoints } from './server/health';
@@ -130,6 +132,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     graphiql: config.server.graphiql ? { title: 'Tessera', defaultTabs: EXAMPLE_TABS } : false,
     renderGraphiQL: renderLocalGraphiQL(graphqlPath),
     plugins: [
+      useBodyLimit(config.server.http.maxBodyBytes), // request bodies over server.http.maxBodyBytes → 413, read no further
       useAdminPort(config.server.adminPort !== undefined), // operators' endpoints on the admin port only, when there is one
       useHealthEndpoints({ status, probed: upstreams.ready }), // /healthz, /readyz
       deadline.plugin, // per request: the deadline its upstream calls share
@@ -144,6 +147,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       // (authorization: graphql-shield rules wrap the schema itself, see `compose` above → FORBIDDEN fields)
       ...cache.plugins, // POST /_tessera/cache/purge; whole responses keyed by identity, grants and private fields
       ...(config.usage.record ? [useUsageRecording(config.usage, logger)] : []), // operations served, for `tessera check --usage`
+      ...(config.server.http.compression.enabled ? [useCompression(config.server.http.compression)] : []), // br/gzip replies; last, so the other hooks see the plain one
     ],
   });
   return {
