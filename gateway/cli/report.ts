@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/errors';
 import { CompositionError } from '../compose/errors';
+import { TlsFileError } from '../server/tls';
 
 /** A start-up problem the user fixes from its message alone (no stack trace needed). */
 export class StartupError extends Error {}
@@ -11,7 +12,7 @@ export class StartupError extends Error {}
 export function reportFatal(error: unknown, configFile?: string): never {
   if (error instanceof CompositionError) {
     console.error(`tessera: cannot compose the sources of ${configFile ?? 'the config'}: ${error.message}`);
-  } else if (error instanceof ConfigError || error instanceof StartupError) {
+  } else if (error instanceof ConfigError || error instanceof StartupError || error instanceof TlsFileError) {
     console.error(`tessera: ${error.message}`);
   } else {
     console.error('tessera: failed to start:', error instanceof Error ? (error.stack ?? error.message) : error);

@@ -2,6 +2,9 @@ import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { ServerTlsConfig } from '../config/schema';
 
+/** A certificate, key or CA file that cannot be read or used: the message names the file and the config key. */
+export class TlsFileError extends Error {}
+
 /** The PEM files of `server.tls`, read now; throws a message naming the file that could not be read or used. */
 export function readServerTls(tls: ServerTlsConfig): SecureContextOptions {
   const options: SecureContextOptions = { cert: readPem(tls.cert, 'server.tls.cert'), key: readPem(tls.key, 'server.tls.key') };
@@ -10,7 +13,7 @@ export function readServerTls(tls: ServerTlsConfig): SecureContextOptions {
     // Parses the pair (and checks the key matches the certificate) before any server gets it.
     createSecureContext(options);
   } catch (error) {
-    throw new Error(`server.tls: the certificate ${tls.cert} and key ${tls.key} are not a usable pair (${(error as Error).message})`);
+    throw new TlsFileError(`server.tls: the certificate ${tls.cert} and key ${tls.key} are not a usable pair (${(error as Error).message})`);
   }
   return options;
 }
@@ -19,7 +22,7 @@ function readPem(file: string, key: string): Buffer {
   try {
     return readFileSync(file);
   } catch (error) {
-    throw new Error(`${key}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new TlsFileError(`${key}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }
 
