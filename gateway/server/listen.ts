@@ -11,7 +11,10 @@ type Listener = Server | Http2SecureServer;
  * The HTTP/1.1 settings node:http2 also honours with allowHTTP1 (its HTTP/1.1 connections are run by
  * node:http's own connection handling), which its typings do not declare.
  */
-type Http1Settings = Pick<Server, 'headersTimeout' | 'requestTimeout' | 'keepAliveTimeout' | 'maxRequestsPerSocket' | 'closeIdleConnections'>;
+type Http1Settings = Pick<Server, 'headersTimeout' | 'requestTimeout' | 'keepAliveTimeout' | 'maxRequestsPerSocket' | 'closeIdleConnections'> & {
+  /** Read by node when the server starts listening (an undeclared property in node's typings). */
+  connectionsCheckingInterval: number;
+};
 const http1 = (server: Listener) => server as unknown as Http1Settings;
 type Handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void;
 
@@ -61,6 +64,9 @@ export async function listen(gateway: Gateway, port: number, host: string, optio
       requestTimeout: http.requestTimeoutMs,
       keepAliveTimeout: http.keepAliveTimeoutMs,
       maxRequestsPerSocket: http.maxRequestsPerSocket,
+      // node checks the two timeouts only this often (30 s by default, which would let a 1 s limit
+      // run for 30 s); a quarter of the shorter one keeps the overrun small for little work.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.min(http.headersTimeoutMs, http.requestTimeoutMs) / 4)),
     } satisfies Partial<Http1Settings>);
     // HTTP/2 sessions have no keep-alive timeout of their own: an idle one is closed (GOAWAY) after as long.
     if (secure) (server as Http2SecureServer).on('session', (session: Http2Session) => session.setTimeout(http.keepAliveTimeoutMs, () => session.close()));
@@ -105,16 +111,23 @@ export async function listen(gateway: Gateway, port: number, host: string, optio
 }
 
 /** Every socket and HTTP/2 session of a server, so a drain can end them (node:http2 has no closeAllConnections). */
-const tracked = new WeakMap<Listener, { sockets: Set<Socket>; sessions: Set<Http2Session> }>();
+const tracked = new WeakMap<Listener, { sockets: Set<Socket>; sessions: Set<Http2Session>; closing: boolean }>();
+
+/** Sends GOAWAY (no new streams here) and ends the session once its streams in flight are done. */
+function endSession(session: Http2Session): void {
+  if (!session.closed && !session.destroyed) session.close();
+}
 
 async function startServer(server: Listener, port: number, host: string): Promise<Listener> {
-  const open = { sockets: new Set<Socket>(), sessions: new Set<Http2Session>() };
+  const open = { sockets: new Set<Socket>(), sessions: new Set<Http2Session>(), closing: false };
   tracked.set(server, open);
   server.on('connection', (socket: Socket) => {
     open.sockets.add(socket);
     socket.once('close', () => open.sockets.delete(socket));
   });
   server.on('session', (session: Http2Session) => {
+    // A connection accepted just before close() gets its session after it: it is ended too.
+    if (open.closing) endSession(session);
     open.sessions.add(session);
     session.once('close', () => open.sessions.delete(session));
   });
@@ -134,8 +147,8 @@ function stopServer(server: Listener, drainMs: number): Promise<void> {
     // A keep-alive socket whose request finishes during the drain turns idle and would hold
     // close() open until the cut: idle sockets are closed as they appear.
     const reaper = setInterval(() => http1(server).closeIdleConnections(), 50);
-    // An HTTP/2 session closes (GOAWAY) once its streams in flight are done.
-    for (const session of open?.sessions ?? []) session.close();
+    if (open) open.closing = true;
+    for (const session of open?.sessions ?? []) endSession(session);
     const cut = setTimeout(() => {
       for (const session of open?.sessions ?? []) session.destroy();
       for (const socket of open?.sockets ?? []) socket.destroy();
