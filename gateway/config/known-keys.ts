@@ -23,7 +23,7 @@ export function knownKeysAt(path: ReadonlyArray<PropertyKey>, raw: unknown): str
 function unwrap(schema: z.ZodType | undefined, value: unknown): z.ZodType | undefined {
   let current = schema;
   for (;;) {
-    if (current instanceof z.ZodDefault || current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
+    if (current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
     else if (current instanceof z.ZodPipe) current = current.in as z.ZodType; // a transform after validation
     else if (current instanceof z.ZodLazy) current = current.unwrap() as z.ZodType;
     else if (current instanceof z.ZodDiscriminatedUnion) {
