@@ -44,7 +44,7 @@ function tooLarge(fetchAPI: { Response: typeof Response }, max: number, found: s
   const body = { errors: [{ message, extensions: { code: 'REQUEST_TOO_LARGE', limit: 'maxBodyBytes', max, http: { status: 413 } } }] };
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
   // HTTP/1.1 has no other way to stop a body mid-way than closing the connection after the answer
-  // (node would otherwise read and discard the rest); HTTP/2 resets the stream itself and refuses
+  // (node would otherwise read and discard the rest); HTTP/2 ends just this stream, and refuses
   // connection headers.
   if ((serverContext as { req?: { httpVersionMajor?: number } } | undefined)?.req?.httpVersionMajor !== 2) headers.connection = 'close';
   return new fetchAPI.Response(JSON.stringify(body), { status: 413, headers });

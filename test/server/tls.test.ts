@@ -98,6 +98,11 @@ describe('HTTPS: server.tls serves TLS with HTTP/2 by ALPN and reloads the certi
     const h2 = await postHttp2(gw!.base, '/graphql', QUERY, pem(pki.ca.cert));
     expect(h2).toMatchObject({ status: 200, protocol: 'h2', serial: 'A1' });
     expect(JSON.parse(h2.body)).toEqual(JSON.parse(h1.body));
+
+    // The body limit answers HTTP/2 too (without the connection header HTTP/2 forbids).
+    const tooLarge = await postHttp2(gw!.base, '/graphql', JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(1_100_000) } }), pem(pki.ca.cert));
+    expect(tooLarge.status).toBe(413);
+    expect(JSON.parse(tooLarge.body).errors[0].extensions.code).toBe('REQUEST_TOO_LARGE');
   });
 
   test('a client that does not trust the CA is refused at the handshake', async () => {
