@@ -397,7 +397,9 @@ const clientLimitsSchema = z
       .number()
       .int()
       .positive()
-      .default(1024 * 1024)
+      // Apollo Router's default is 2 MB too: room for large variables and a 1 MB query that
+      // limits.maxQueryBytes then refuses with its own, more precise error.
+      .default(2 * 1024 * 1024)
       .describe('Largest request body (bytes, as sent); a larger one is refused with 413 before it is read past the limit. limits.maxQueryBytes bounds the query text inside it.'),
     headersTimeoutMs: z.number().int().positive().default(20_000).describe('Time a client has to send the request headers; a slower one gets 408 and the socket is closed.'),
     requestTimeoutMs: z

@@ -1,3 +1,4 @@
+import { constants, type Http2ServerResponse } from 'node:http2';
 import type { Plugin } from 'graphql-yoga';
 
 /**
@@ -43,9 +44,17 @@ function tooLarge(fetchAPI: { Response: typeof Response }, max: number, found: s
   const message = `Request body too large: the limit is ${max} bytes, the request sent ${found} (server.http.maxBodyBytes).`;
   const body = { errors: [{ message, extensions: { code: 'REQUEST_TOO_LARGE', limit: 'maxBodyBytes', max, http: { status: 413 } } }] };
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
-  // HTTP/1.1 has no other way to stop a body mid-way than closing the connection after the answer
-  // (node would otherwise read and discard the rest); HTTP/2 ends just this stream, and refuses
-  // connection headers.
-  if ((serverContext as { req?: { httpVersionMajor?: number } } | undefined)?.req?.httpVersionMajor !== 2) headers.connection = 'close';
+  const { req, res } = (serverContext ?? {}) as { req?: { httpVersionMajor?: number }; res?: Pick<Http2ServerResponse, 'stream'> };
+  if (req?.httpVersionMajor === 2 && res?.stream) {
+    // HTTP/2 (RFC 9113 §8.1): after the whole answer, RST_STREAM with NO_ERROR tells the client to
+    // stop sending; without it the stream would stay open, its body unread, until the session ends.
+    // Sent on the tick after our side finished: during 'finish' node would defer it again.
+    const stream = res.stream;
+    stream.once('finish', () => setImmediate(() => stream.close(constants.NGHTTP2_NO_ERROR)));
+  } else {
+    // HTTP/1.1 has no other way to stop a body mid-way than closing the connection after the
+    // answer (node would otherwise read and discard the rest).
+    headers.connection = 'close';
+  }
   return new fetchAPI.Response(JSON.stringify(body), { status: 413, headers });
 }

@@ -86,7 +86,7 @@ describe('config errors name the file, the place, what was expected and what was
       csrfPrevention: false,
       cors: { origins: ['*'], credentials: false, maxAgeSeconds: 600 },
       http: {
-        maxBodyBytes: 1_048_576,
+        maxBodyBytes: 2_097_152,
         headersTimeoutMs: 20_000,
         requestTimeoutMs: 60_000,
         keepAliveTimeoutMs: 30_000,
