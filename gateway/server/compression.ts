@@ -36,20 +36,15 @@ export function useCompression({ minBytes = 1_024 }: CompressionOptions = {}): P
       const headers = new fetchAPI.Headers(response.headers);
       // Caches in between must keep the compressed and the plain reply apart.
       headers.set('vary', [response.headers.get('vary'), 'Accept-Encoding'].filter(Boolean).join(', '));
+      const reply = (body: BodyInit | null) => setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers }));
       const encoding = chooseEncoding(request.headers.get('accept-encoding'));
-      if (!encoding) {
-        setResponse(new fetchAPI.Response(response.body, { status: response.status, statusText: response.statusText, headers }));
-        return;
-      }
+      if (!encoding) return reply(response.body);
       const body = Buffer.from(await response.arrayBuffer());
-      if (body.byteLength < minBytes) {
-        setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers }));
-        return;
-      }
+      if (body.byteLength < minBytes) return reply(body);
       const compressed = await encoders[encoding](body);
       headers.set('content-encoding', encoding);
       headers.set('content-length', String(compressed.byteLength));
-      setResponse(new fetchAPI.Response(compressed, { status: response.status, statusText: response.statusText, headers }));
+      reply(compressed);
     },
   };
 }
