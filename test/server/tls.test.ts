@@ -163,6 +163,61 @@ describe('HTTPS: server.tls serves TLS with HTTP/2 by ALPN and reloads the certi
   });
 });
 
+describe('HTTPS: client certificates and the admin port', () => {
+  test('requestClientCert: a client with a certificate from `ca` is served, one without is refused', async () => {
+    const pki = createTestPki();
+    const serving = pki.server('gateway', 'f6');
+    const client = pki.client('partner');
+    const gw = await startDemoGateway({
+      configure: (config) => ({ ...config, server: { ...config.server, tls: { cert: serving.cert, key: serving.key, ca: pki.ca.cert, requestClientCert: true } } }),
+    });
+    const ask = (identity?: { cert: Buffer; key: Buffer }) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpsRequest(gw.url, { method: 'POST', ca: pem(pki.ca.cert), agent: false, ...identity, headers: { 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end(QUERY);
+      });
+    try {
+      expect(await ask({ cert: pem(client.cert), key: pem(client.key) })).toBe(200);
+      // TLS 1.3: the refusal comes as an alert after the client's handshake, on the first read.
+      await expect(ask()).rejects.toMatchObject({ code: expect.stringMatching(/ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED|ECONNRESET/) });
+    } finally {
+      await gw.close();
+      pki.remove();
+    }
+  });
+
+
+  test('server.adminPort is served with the same certificate', async () => {
+    const pki = createTestPki();
+    const serving = pki.server('admin', 'e5');
+    const gw = await startDemoGateway({
+      configure: (config) => ({ ...config, server: { ...config.server, adminPort: 0, tls: { cert: serving.cert, key: serving.key, requestClientCert: false } } }),
+    });
+    try {
+      expect(gw.adminBase).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const reply = await new Promise<{ status: number; body: string; serial: string }>((resolve, reject) => {
+        const req = httpsRequest(`${gw.adminBase}/metrics`, { ca: pem(pki.ca.cert), agent: false }, (res) => {
+          const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber;
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), serial }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(reply).toMatchObject({ status: 200, serial: 'E5' });
+      expect(reply.body).toContain('# TYPE');
+    } finally {
+      await gw.close();
+      pki.remove();
+    }
+  });
+});
+
 /** Polls `probe` until it returns `expected` (or 100 tries, then returns the last value for the assertion to show). */
 async function eventually<T>(probe: () => Promise<T>, expected: T): Promise<T> {
   let value = await probe();
