@@ -20,6 +20,8 @@ import { useHardening } from './security/hardening';
 import { useOperationLimits } from './security/limits';
 import { maskUnexpectedErrors } from './security/mask-errors';
 import { useAdminPort } from './server/admin-port';
+import { useBodyLimit } from './server/body-limit';
+import { useCompression } from './server/compression';
 import { EXAMPLE_TABS } from './server/example-queries';
 import { renderLocalGraphiQL, useGraphiQLAssets } from './server/graphiql';
 import { useHealthEndpoints } from './server/health';
@@ -139,6 +141,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     graphiql: config.server.graphiql ? { title: 'Tessera', defaultTabs: EXAMPLE_TABS } : false,
     renderGraphiQL: renderLocalGraphiQL(graphqlPath),
     plugins: [
+      useBodyLimit(config.server.http.maxBodyBytes), // request bodies over server.http.maxBodyBytes → 413, read no further
       useAdminPort(config.server.adminPort !== undefined), // operators' endpoints on the admin port only, when there is one
       useHealthEndpoints({ status, probed: upstreams.ready }), // /healthz, /readyz
       deadline.plugin, // per request: the deadline its upstream calls share
@@ -156,6 +159,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       // (field limits: rateLimits.fields wrap the resolvers, see `compose` above → null + RATE_LIMITED, no upstream call)
       ...cache.plugins, // POST /_tessera/cache/purge; whole responses keyed by identity, grants and private fields
       ...(config.usage.record ? [useUsageRecording(config.usage, logger)] : []), // operations served, for `tessera check --usage`
+      ...(config.server.http.compression.enabled ? [useCompression(config.server.http.compression)] : []), // br/gzip replies; last, so the other hooks see the plain one
     ],
   });
   return {

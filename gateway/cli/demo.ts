@@ -48,7 +48,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const { config } = loadConfig(options.config, { env });
     const gateway = await createGateway(config, { configFile: options.config, env });
     const port = choosePort(options.port, process.env, config.server.port);
-    const running = await listen(gateway, port, config.server.host, { adminPort: config.server.adminPort, drainMs: config.resilience.shutdownGraceMs });
+    const running = await listen(gateway, port, config.server.host, { adminPort: config.server.adminPort, drainMs: config.resilience.shutdownGraceMs, tls: config.server.tls, http: config.server.http });
     for (const name of DEMO_SERVICE_NAMES) gateway.logger.info(`demo service ${name} at ${demo.services[name].url}`);
     await printDemoTokens(config, running.url);
     gateway.logger.info(`Tessera demo ready: GraphiQL at ${running.url}${config.server.graphqlPath}`);

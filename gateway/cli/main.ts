@@ -59,6 +59,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('-p, --port <port>', 'port to listen on (default: $PORT, then server.port)', port)
     .option('--host <host>', 'interface to listen on (default: server.host)')
     .option('-w, --workers <n>', 'worker processes sharing the port (node:cluster); "auto": one per CPU', workers)
+    .option('--tls-cert <file>', 'serve HTTPS (and HTTP/2) with this PEM certificate (overrides server.tls.cert)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert (overrides server.tls.key)')
     // Commander passes (options, command): wrap, so the command object never lands in a parameter.
     .action((options: ServeOptions) => (require('./serve') as typeof import('./serve')).runServe(options));
 

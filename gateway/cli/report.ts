@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/errors';
 import { CompositionError } from '../compose/errors';
 import { TrustedDocumentsError } from '../trusted-documents/manifest';
+import { TlsFileError } from '../server/tls';
 
 /** A start-up problem the user fixes from its message alone (no stack trace needed). */
 export class StartupError extends Error {}
@@ -12,7 +13,7 @@ export class StartupError extends Error {}
 export function reportFatal(error: unknown, configFile?: string): never {
   if (error instanceof CompositionError) {
     console.error(`tessera: cannot compose the sources of ${configFile ?? 'the config'}: ${error.message}`);
-  } else if (error instanceof ConfigError || error instanceof StartupError || error instanceof TrustedDocumentsError) {
+  } else if (error instanceof ConfigError || error instanceof StartupError || error instanceof TrustedDocumentsError || error instanceof TlsFileError) {
     console.error(`tessera: ${error.message}`);
   } else {
     console.error('tessera: failed to start:', error instanceof Error ? (error.stack ?? error.message) : error);

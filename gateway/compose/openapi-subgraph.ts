@@ -23,7 +23,7 @@ export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstream
     source,
     specCache,
     'spec',
-    () => readSpecText(source.spec, source.name),
+    () => readSpecText(source.spec, source.name, source.tls),
     (text) => parseSpec(text, source.spec, source.name),
     warn,
   );

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import type { UpstreamTlsConfig } from '../config/schema';
+import { fetchWithSourceTls } from '../upstream/tls';
 import type { SecuritySchemes } from '../upstream/upstream-auth';
 
 /** A parsed OpenAPI 3.x or Swagger 2.0 document; only the parts Tessera reads are typed. */
@@ -16,11 +18,11 @@ export interface OpenApiDocument {
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
-/** Reads a spec's text from a file path or an http(s) URL. */
-export async function readSpecText(location: string, sourceName: string): Promise<string> {
+/** Reads a spec's text from a file path or an http(s) URL (with the source's `tls`, if any). */
+export async function readSpecText(location: string, sourceName: string, tls?: UpstreamTlsConfig): Promise<string> {
   try {
     if (/^https?:\/\//.test(location)) {
-      const response = await fetch(location, { signal: AbortSignal.timeout(15_000) });
+      const response = await fetchWithSourceTls(location, { signal: AbortSignal.timeout(15_000) }, tls, sourceName);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       return await response.text();
     }

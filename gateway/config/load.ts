@@ -73,13 +73,16 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
 
 function resolvePaths(config: TesseraConfig, base: string): TesseraConfig {
   const local = (location: string) => (/^https?:\/\//.test(location) || isAbsolute(location) ? location : resolve(base, location));
+  const tlsFiles = <T extends object>(tls: T | undefined, keys: Array<keyof T>): T | undefined =>
+    tls && { ...tls, ...Object.fromEntries(keys.filter((k) => typeof tls[k] === 'string').map((k) => [k, local(tls[k] as string)])) };
   return {
     ...config,
+    server: { ...config.server, tls: tlsFiles(config.server.tls, ['cert', 'key', 'ca']) },
     resilience: { ...config.resilience, specCache: local(config.resilience.specCache) },
     sources: config.sources.map((source) =>
       source.kind === 'openapi'
-        ? { ...source, spec: local(source.spec) }
-        : { ...source, ...(source.sdl ? { sdl: local(source.sdl) } : {}) },
+        ? { ...source, spec: local(source.spec), tls: tlsFiles(source.tls, ['ca', 'cert', 'key']) }
+        : { ...source, tls: tlsFiles(source.tls, ['ca', 'cert', 'key']), ...(source.sdl ? { sdl: local(source.sdl) } : {}) },
     ),
     registry: { ...config.registry, dir: local(config.registry.dir) },
     usage: { ...config.usage, file: local(config.usage.file) },

@@ -117,6 +117,17 @@ const sourceResilienceSchema = z
   })
   .strict();
 
+/** How the gateway reaches an upstream over HTTPS: which CA to trust, which client certificate to show. */
+const upstreamTlsSchema = z
+  .object({
+    ca: z.string().min(1).optional().describe('PEM file of the CA(s) that signed the upstream certificate (relative to the config file); default: the system CAs.'),
+    cert: z.string().min(1).optional().describe('PEM file of the client certificate shown to the upstream (mutual TLS); needs `key`.'),
+    key: z.string().min(1).optional().describe('PEM file of the client certificate\'s private key; needs `cert`.'),
+    servername: z.string().min(1).optional().describe('Name checked against the upstream certificate (and sent as SNI) instead of the URL host.'),
+  })
+  .strict()
+  .refine((tls) => (tls.cert === undefined) === (tls.key === undefined), { message: 'expected both `cert` and `key` (a client certificate needs its key), or neither', path: ['cert'] });
+
 const sourceBase = {
   name: graphqlName.describe('Source name: used in errors, metrics and logs.'),
   url: httpUrl.optional().describe('Upstream base URL (REST) or GraphQL endpoint URL (one instance; `urls` for several).'),
@@ -135,6 +146,7 @@ const sourceBase = {
     .optional()
     .describe("Send the caller's identity as X-User-Id/-Roles/-Scopes, HMAC-SHA256-signed over method, path and time with this secret."),
   credentials: upstreamCredentialsSchema.optional().describe("The gateway's own credentials for this upstream (the spec's securitySchemes)."),
+  tls: upstreamTlsSchema.optional().describe('HTTPS to this upstream (calls, probes, spec URL): a custom CA and/or a client certificate.'),
 };
 
 const deprecationSchema = z
@@ -462,6 +474,55 @@ const trustedDocumentsSchema = z
   })
   .strict();
 
+/** HTTPS on the gateway's own port(s). */
+const serverTlsSchema = z
+  .object({
+    cert: z.string().min(1).describe('PEM file of the server certificate (with its chain), relative to the config file; reloaded when it changes.'),
+    key: z.string().min(1).describe('PEM file of its private key; reloaded when it changes.'),
+    ca: z.string().min(1).optional().describe('PEM file of the CA(s) whose client certificates are accepted (with requestClientCert).'),
+    requestClientCert: z
+      .boolean()
+      .default(false)
+      .describe('Ask clients for a certificate signed by `ca` and refuse connections without one (mutual TLS).'),
+  })
+  .strict()
+  .refine((tls) => !tls.requestClientCert || tls.ca !== undefined, { message: 'expected `ca` (the CA client certificates are checked against) with requestClientCert: true', path: ['ca'] });
+
+/** What one client connection may cost the gateway: the transport-level guards before GraphQL. */
+const clientLimitsSchema = z
+  .object({
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      // Apollo Router's default is 2 MB too: room for large variables and a 1 MB query that
+      // limits.maxQueryBytes then refuses with its own, more precise error.
+      .default(2 * 1024 * 1024)
+      .describe('Largest request body (bytes, as sent); a larger one is refused with 413 before it is read past the limit. limits.maxQueryBytes bounds the query text inside it.'),
+    headersTimeoutMs: z.number().int().positive().default(20_000).describe('Time a client has to send the request headers; a slower one gets 408 and the socket is closed.'),
+    requestTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(60_000)
+      .describe('Time a client has to send the whole request (headers and body); a slower one gets 408 and the socket is closed.'),
+    keepAliveTimeoutMs: z.number().int().positive().default(30_000).describe('How long an idle keep-alive connection is kept open.'),
+    maxRequestsPerSocket: z
+      .number()
+      .int()
+      .min(0)
+      .default(1_000)
+      .describe('Requests served on one HTTP/1.1 connection before it is closed (Connection: close on the last), so load spreads again; 0: no limit.'),
+    compression: z
+      .object({
+        enabled: z.boolean().default(true).describe('Compress responses with br or gzip when the client accepts it (Accept-Encoding), preferring br.'),
+        minBytes: z.number().int().min(0).default(1_024).describe('Smaller response bodies are sent as they are (compressing them saves nothing).'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -497,6 +558,8 @@ export const configSchema = z
           .array(z.string().refine(isAddressOrRange, 'expected an IP address or a CIDR range, e.g. "10.0.0.0/8"'))
           .default([])
           .describe('Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed: the client IP is the last address in it that is not one of them. Empty: the socket address, the header ignored.'),
+        tls: serverTlsSchema.optional().describe('Serve HTTPS (HTTP/2 to clients that offer it, HTTP/1.1 otherwise) on `port` and `adminPort`; --tls-cert/--tls-key override cert and key.'),
+        http: clientLimitsSchema.prefault({}).describe('Client connections: body size, slow-client timeouts, keep-alive and response compression.'),
       })
       .strict()
       .prefault({}),
@@ -638,3 +701,6 @@ export type SourceDeprecation = z.output<typeof deprecationSchema>;
 export type RegistryConfig = z.output<typeof registrySchema>;
 export type UsageConfig = z.output<typeof usageSchema>;
 export type TrustedDocumentsConfig = TesseraConfig['trustedDocuments'];
+export type ServerTlsConfig = z.output<typeof serverTlsSchema>;
+export type ClientLimitsConfig = z.output<typeof clientLimitsSchema>;
+export type UpstreamTlsConfig = z.output<typeof upstreamTlsSchema>;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { unwatchFile, watchFile, type Stats } from 'node:fs';
 import type { TesseraConfig } from '../config/schema';
+import { fetchWithSourceTls } from '../upstream/tls';
 
 export interface WatchOptions {
   /** The config now served (spec paths may change with it). */
@@ -78,7 +79,7 @@ export function watchSources(options: WatchOptions): Watcher {
     for (const source of options.config().sources) {
       if (source.kind !== 'openapi' || !URL_PATTERN.test(source.spec)) continue;
       try {
-        const response = await fetch(source.spec, { signal: AbortSignal.timeout(15_000) });
+        const response = await fetchWithSourceTls(source.spec, { signal: AbortSignal.timeout(15_000) }, source.tls, source.name);
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         const digest = createHash('sha256').update(await response.text()).digest('hex');
         const before = digests.get(source.spec);

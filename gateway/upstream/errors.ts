@@ -43,3 +43,20 @@ export class UpstreamBadResponseError extends Error {
     this.name = 'UpstreamBadResponseError';
   }
 }
+
+/**
+ * Why an upstream could not be reached, for the client: the TLS failure's code (untrusted
+ * certificate, wrong name…), or that an HTTPS upstream closed the connection before any reply,
+ * which is what one that requires a client certificate does when none is shown. Enough to know
+ * sources[].tls is what to fix, and nothing of the upstream's address or internals.
+ */
+export function unreachableMessage(source: string, cause: unknown, https: boolean): string {
+  const { code, socket } = (cause ?? {}) as { code?: unknown; socket?: { bytesRead?: number } };
+  if (typeof code === 'string' && /CERT|SSL|TLS|UNABLE_TO_|SELF_SIGNED/.test(code)) {
+    return `${source} could not be reached over TLS: ${code} (check the source's tls: ca, servername)`;
+  }
+  if (https && code === 'UND_ERR_SOCKET' && socket?.bytesRead === 0) {
+    return `${source} closed the TLS connection before any reply (an upstream that requires a client certificate does this: check the source's tls: cert, key)`;
+  }
+  return `${source} could not be reached`;
+}

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ExponentialBackoff, isBrokenCircuitError, type IBackoff } from 'cockatiel';
 import { request, type Dispatcher } from 'undici';
 import type { SourceConfig } from '../config/schema';
-import { UpstreamBadResponseError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError } from './errors';
+import { UpstreamBadResponseError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError, unreachableMessage } from './errors';
 import { IDENTITY_HEADER_NAMES } from './identity-headers';
 import type { UpstreamInstance } from './instance';
 import type { UpstreamPool } from './pool';
@@ -190,7 +190,7 @@ async function send(attempt: Attempt, dispatcher: Dispatcher, maxResponseBytes: 
       throw new UpstreamTimeoutError(source, limitMs);
     }
     report('network_error');
-    throw new UpstreamUnreachableError(source, error);
+    throw new UpstreamUnreachableError(source, error, unreachableMessage(source, error, url.startsWith('https:')));
   } finally {
     clearTimeout(timer);
   }

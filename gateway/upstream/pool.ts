@@ -3,6 +3,7 @@ import type { SourceConfig } from '../config/schema';
 import { createBalancer, type Balancer } from './balancer';
 import { startHealthChecks, type HealthChecker, type HealthProbe } from './health';
 import { UpstreamInstance } from './instance';
+import { upstreamTlsOptions } from './tls';
 import { createRetryBudget, type RetryBudget } from './retry-budget';
 import type { SourceStatus } from './status';
 
@@ -30,7 +31,11 @@ export function instanceUrls(source: SourceConfig): string[] {
 export function createUpstreamPool(source: SourceConfig, retryBudget: { ratio: number; minPerSecond: number }): UpstreamPool {
   const { resilience } = source;
   const instances = instanceUrls(source).map((url) => new UpstreamInstance(url, resilience));
-  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: resilience.maxConnections, connect: { timeout: resilience.connectTimeoutMs } });
+  const dispatcher = new Agent({
+    keepAliveTimeout: 30_000,
+    connections: resilience.maxConnections,
+    connect: { timeout: resilience.connectTimeoutMs, ...upstreamTlsOptions(source.tls, source.name) },
+  });
   const balance: Balancer = createBalancer(resilience.balancing);
   let health: HealthChecker | undefined;
   return {

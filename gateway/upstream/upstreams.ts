@@ -34,7 +34,7 @@ export interface Upstreams {
 }
 
 /** Sources with the same name, instances and settings share a pool. */
-const poolKey = (source: SourceConfig) => JSON.stringify([source.name, source.url, source.urls, source.resilience]);
+const poolKey = (source: SourceConfig) => JSON.stringify([source.name, source.url, source.urls, source.resilience, source.tls]);
 
 export function createUpstreams(options: UpstreamsOptions = {}): Upstreams {
   const pools = new Map<string, { pool: UpstreamPool; firstRound: Promise<void> }>();

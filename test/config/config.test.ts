@@ -86,6 +86,14 @@ describe('config errors name the file, the place, what was expected and what was
       csrfPrevention: false,
       cors: { origins: ['*'], credentials: false, maxAgeSeconds: 600 },
       trustedProxies: [],
+      http: {
+        maxBodyBytes: 2_097_152,
+        headersTimeoutMs: 20_000,
+        requestTimeoutMs: 60_000,
+        keepAliveTimeoutMs: 30_000,
+        maxRequestsPerSocket: 1_000,
+        compression: { enabled: true, minBytes: 1_024 },
+      },
     });
     expect(config.sources[0]).toMatchObject({ kind: 'openapi', timeoutMs: 10_000, forwardHeaders: ['authorization', 'accept-language', 'x-request-id'] });
     expect(config.auth).toMatchObject({ anonymous: true, defaultPolicy: 'allow', rules: {} });

@@ -4,7 +4,7 @@ import { DEMO_IDENTITY_SECRET, DEMO_SERVICE_NAMES, startDemoServices, type DemoS
 import { loadConfig } from '../../gateway/config/load';
 import type { TesseraConfig } from '../../gateway/config/schema';
 import { createGateway, type Gateway } from '../../gateway/gateway';
-import { listen } from '../../gateway/server/listen';
+import { listen, type ListenOptions } from '../../gateway/server/listen';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -37,6 +37,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Point sources at other URLs, e.g. a misbehaving proxy in front of the started demo service. */
   urls?: (services: Record<DemoServiceName, RunningService>) => Promise<Partial<Record<DemoServiceName, string>>>;
+  /** Listener settings beyond the config's (server.tls and server.http are taken from it). */
+  listen?: ListenOptions;
 }
 
 /** The demo services on free ports and a gateway in front of them, over real HTTP. */
@@ -54,7 +56,7 @@ export async function startDemoGateway(options: StartOptions = {}): Promise<Runn
     config = { ...config, cache: { ...config.cache, enabled: false }, rateLimits: { ...config.rateLimits, enabled: false } };
     if (options.configure) config = options.configure(config);
     const gateway = await createGateway(config, { logger: options.logger ?? pino({ level: 'silent' }), env });
-    const running = await listen(gateway, 0, '127.0.0.1', { adminPort: config.server.adminPort });
+    const running = await listen(gateway, 0, '127.0.0.1', { adminPort: config.server.adminPort, tls: config.server.tls, http: config.server.http, ...options.listen });
     const url = `${running.url}${config.server.graphqlPath}`;
     return {
       base: running.url,

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { UpstreamTlsConfig } from '../config/schema';
+
+/**
+ * The connect options of a source's `tls`: its CA instead of the system ones, its client
+ * certificate (mutual TLS), its server name. Files are read when the source's pool is made (at
+ * start and when the config changes), and a missing one fails composing with the key that names it.
+ */
+export function upstreamTlsOptions(tls: UpstreamTlsConfig | undefined, sourceName: string): ConnectionOptions | undefined {
+  if (!tls) return undefined;
+  const read = (file: string, key: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new Error(`source "${sourceName}": tls.${key}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  };
+  return {
+    ...(tls.ca && { ca: read(tls.ca, 'ca') }),
+    ...(tls.cert && { cert: read(tls.cert, 'cert') }),
+    ...(tls.key && { key: read(tls.key, 'key') }),
+    ...(tls.servername && { servername: tls.servername }),
+  };
+}
+
+/**
+ * fetch for a source's spec URL: with the source's `tls` when it has one (a spec served by the
+ * service itself sits behind the same CA and client-certificate check as its calls).
+ */
+export async function fetchWithSourceTls(url: string, init: { signal?: AbortSignal }, tls: UpstreamTlsConfig | undefined, sourceName: string): Promise<Response> {
+  const connect = upstreamTlsOptions(tls, sourceName);
+  if (!connect) return fetch(url, init);
+  const dispatcher = new Agent({ connect });
+  try {
+    const response = await undiciFetch(url, { ...init, dispatcher });
+    // The body is read here so the one-off agent can be closed; callers only read text.
+    const text = await response.text();
+    return new Response(text, { status: response.status, statusText: response.statusText });
+  } finally {
+    await dispatcher.close();
+  }
+}
