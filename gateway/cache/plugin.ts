@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { getOperationAST, print, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
-import { defaultBuildResponseCacheKey, useResponseCache as useEnvelopResponseCache } from '@envelop/response-cache';
+import { defaultBuildResponseCacheKey, useResponseCache as useEnvelopResponseCache, type CacheEntityRecord } from '@envelop/response-cache';
 import type { CacheConfig } from '../config/schema';
 import type { CacheMetrics } from './metrics';
 import { ANONYMOUS_PUBLIC_SCOPE, createScopeRule, type CacheScope } from './scope';
@@ -67,9 +67,9 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds, pri
     return printed;
   };
   const outcomes = new WeakMap<Request, Outcome>();
-  // Envelop starts invalidations without awaiting them; a mutation's response waits for those in
-  // flight, so a client reading right after its mutation sees fresh data on every instance.
-  const invalidations = new Set<Promise<void>>();
+  // Envelop invalidates the types a mutation selects whatever its result; the invalidation waits
+  // here for the result instead (see onExecutionResult), so a refused mutation cannot flush others' entries.
+  const pendingInvalidations = new WeakMap<object, CacheEntityRecord[]>();
   const ttlPerSchemaCoordinate = Object.fromEntries(Object.entries(config.ttl).map(([coordinate, seconds]) => [coordinate, seconds * 1000]));
 
   const recordScope: Plugin = {
@@ -82,16 +82,15 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds, pri
   };
 
   const responseCache = useEnvelopResponseCache<YogaInitialContext>({
-    cache: {
+    // Per context (envelop memoizes it), so an invalidation knows which mutation asked for it.
+    cache: (context) => ({
       get: (key) => store.get(key),
       // The entry remembers when it expires, so a hit can say how long it stays fresh.
       set: (key, result, entities, ttl) => store.set(key, withMetadata(result, { expiresAt: Date.now() + ttl }), entities, ttl),
       invalidate: (entities) => {
-        const done: Promise<void> = store.invalidate(entities).finally(() => invalidations.delete(done));
-        invalidations.add(done);
-        return done;
+        pendingInvalidations.set(context, [...entities]);
       },
-    },
+    }),
     ttl: config.defaultTtlSeconds * 1000,
     ttlPerSchemaCoordinate,
     session: (context) => scopes.get(context) ?? null,
@@ -111,9 +110,15 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds, pri
       addPlugin(recordScope);
       addPlugin(responseCache);
     },
-    async onExecutionResult({ request, result, context }) {
+    async onExecutionResult({ request, result, context, setResult }) {
       const scope = scopes.get(context);
-      if (scope === 'none') await Promise.all(invalidations); // bounded: each store call is
+      const invalidating = pendingInvalidations.get(context);
+      if (invalidating && result && !(Symbol.asyncIterator in result)) {
+        // Awaited (each store call is bounded), so a client reading right after its mutation sees
+        // fresh data on every instance.
+        if (!refusedBeforeUpstream(result)) await store.invalidate(invalidating);
+        else setResult(withoutInvalidationReport(result));
+      }
       if (scope === undefined || scope === 'none' || !result || Symbol.asyncIterator in result) return;
       if (scope === null) {
         outcomes.set(request, { status: 'BYPASS', cached: false, maxAge: 0, scope: 'private' });
@@ -153,6 +158,36 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds, pri
       }
     },
   };
+}
+
+/**
+ * Codes of errors raised before a field reaches its upstream (authorization, rate limits, input
+ * constraints): a mutation whose every root field failed with one of them changed nothing.
+ */
+const REFUSED_BEFORE_UPSTREAM = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', 'RATE_LIMIT_UNAVAILABLE', 'BAD_USER_INPUT']);
+
+/**
+ * Anyone may send a mutation they are not allowed to run; if refused mutations invalidated, any
+ * anonymous client could flush every cached Order. A root field that answered, or failed upstream
+ * (the change may have happened), still invalidates.
+ */
+function refusedBeforeUpstream(result: ExecutionResult): boolean {
+  const fields = Object.entries(result.data ?? {});
+  return (
+    fields.length > 0 &&
+    fields.every(
+      ([responseKey, value]) =>
+        value === null &&
+        (result.errors ?? []).some((error) => error.path?.length === 1 && error.path[0] === responseKey && REFUSED_BEFORE_UPSTREAM.has(String(error.extensions?.code))),
+    )
+  );
+}
+
+function withoutInvalidationReport(result: ExecutionResult): ExecutionResult {
+  const { responseCache, ...extensions } = (result.extensions ?? {}) as StoredMetadata & Record<string, unknown>;
+  const { invalidatedEntities: _skipped, ...rest } = (responseCache ?? {}) as Record<string, unknown>;
+  const kept = Object.keys(rest).length > 0 ? { ...extensions, responseCache: rest } : extensions;
+  return { ...result, extensions: Object.keys(kept).length > 0 ? kept : undefined };
 }
 
 /** A strong validator of the data a client receives (extensions such as hit/miss vary, data does not). */

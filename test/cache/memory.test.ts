@@ -125,6 +125,25 @@ describe('response cache (in-memory store)', () => {
     expect(await metricValue(gw, 'tessera_cache_invalidations_total')).toBeGreaterThan(0);
   });
 
+  test('a mutation refused before its upstream (forbidden, bad input) invalidates nothing', async () => {
+    const list = 'query($u: ID) { orders(userId: $u, limit: 200) { id quantity } }';
+    await gw.query(list, { u: '5' });
+    expect((await gw.query(list, { u: '5' })).headers.get('x-tessera-cache')).toBe('HIT');
+    const mutation = 'mutation($input: OrderInput) { createOrder(input: $input) { id } }';
+    const refused = [
+      { headers: anonymous, quantity: 1, code: 'FORBIDDEN' },
+      { headers: await asUser('5', ['customer']), quantity: 500, code: 'BAD_USER_INPUT' },
+    ];
+    for (const { headers, quantity, code } of refused) {
+      const { body } = await gw.query(mutation, { input: { userId: '5', productId: '2', quantity } }, headers);
+      expect(body.errors?.map((error) => error.extensions?.code)).toEqual([code]);
+      expect(body.extensions?.responseCache).toBeUndefined(); // no invalidatedEntities reported either
+    }
+    expect(gw.upstreamCalls().orders ?? 0).toBe(1); // the list's first read only: neither mutation reached the service
+    const after = await gw.query(list, { u: '5' });
+    expect(after.headers.get('x-tessera-cache')).toBe('HIT');
+  });
+
   test('GET: public responses carry Cache-Control public + ETag, and If-None-Match gets 304', async () => {
     const query = '{ product(id: 3) { id title } }';
     const first = await getQuery(gw, query);
