@@ -2,11 +2,16 @@ import type { TesseraConfig } from '../config/schema';
 import { AuthenticationError } from './errors';
 import type { Authenticator } from './authenticate';
 
+/** Does this request's caller have the role? Throws the AuthenticationError of a bad credential. */
+export async function callerHasRole(authenticate: Authenticator, request: Request, role: string): Promise<boolean> {
+  return (await authenticate(request))?.roles.includes(role) ?? false;
+}
+
 /** For admin endpoints outside GraphQL (cache purge, usage): does this request come from an admin? */
 export function isAdmin(authenticate: Authenticator, role = 'admin'): (request: Request) => Promise<boolean> {
   return async (request) => {
     try {
-      return (await authenticate(request))?.roles.includes(role) ?? false;
+      return await callerHasRole(authenticate, request, role);
     } catch (error) {
       if (error instanceof AuthenticationError) return false;
       throw error;

@@ -12,12 +12,16 @@ export type Authenticator = (request: Request) => Promise<Identity | null>;
  * A bearer JWT (Authorization header) or an API key (configured header), in that order. A
  * credential that is present but wrong is always an error, never a fall-back to anonymous: a
  * client with an expired token must learn so rather than silently see less data.
+ *
+ * One verification per request: several plugins ask who sent it before the context exists
+ * (introspection for admins, the trusted-documents exception) and useAuthentication asks again.
  */
 export function createAuthenticator(config: AuthConfig): Authenticator {
   const verifyJwt = config.jwt ? createJwtVerifier(config.jwt) : undefined;
   const lookupApiKey = createApiKeyLookup(config.apiKeys.keys);
   const keyHeader = config.apiKeys.header;
-  return async (request) => {
+  const verdicts = new WeakMap<Request, Promise<Identity | null>>();
+  const authenticate: Authenticator = async (request) => {
     const authorization = request.headers.get('authorization');
     if (authorization) {
       const [scheme, token, extra] = authorization.trim().split(/\s+/);
@@ -35,6 +39,11 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
     }
     if (!config.anonymous) throw new AuthenticationError('credentials required: send a bearer token or an API key', 'none');
     return null;
+  };
+  return (request) => {
+    let verdict = verdicts.get(request);
+    if (!verdict) verdicts.set(request, (verdict = authenticate(request)));
+    return verdict;
   };
 }
 

@@ -171,16 +171,15 @@ const REFUSED_BEFORE_UPSTREAM = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_L
  * anonymous client could flush every cached Order. A root field that answered, or failed upstream
  * (the change may have happened), still invalidates.
  */
-function refusedBeforeUpstream(result: ExecutionResult): boolean {
-  const fields = Object.entries(result.data ?? {});
-  return (
-    fields.length > 0 &&
-    fields.every(
-      ([responseKey, value]) =>
-        value === null &&
-        (result.errors ?? []).some((error) => error.path?.length === 1 && error.path[0] === responseKey && REFUSED_BEFORE_UPSTREAM.has(String(error.extensions?.code))),
-    )
+export function refusedBeforeUpstream(result: ExecutionResult): boolean {
+  const refusedKeys = new Set(
+    (result.errors ?? []).filter((error) => error.path?.length === 1 && REFUSED_BEFORE_UPSTREAM.has(String(error.extensions?.code))).map((error) => error.path![0]),
   );
+  // A refused non-null root field nulls all of `data`: then every error must be such a refusal
+  // (an error deeper down means a root field did resolve).
+  if (result.data === null) return refusedKeys.size > 0 && (result.errors ?? []).every((error) => error.path?.length === 1 && refusedKeys.has(error.path[0]));
+  const fields = Object.entries(result.data ?? {});
+  return fields.length > 0 && fields.every(([responseKey, value]) => value === null && refusedKeys.has(responseKey));
 }
 
 function withoutInvalidationReport(result: ExecutionResult): ExecutionResult {

@@ -11,6 +11,8 @@ export interface Client {
   class: ClientClass;
   /** The address the request came from (see `clientIp`). */
   ip: string;
+  /** What per-IP counters are kept under: the address, or its /64 for IPv6 (see `addressKey`). */
+  ipKey: string;
 }
 
 /**
@@ -27,10 +29,11 @@ export function createClientIdentity(trustedProxies: readonly string[]): ClientO
     const cached = typeof context === 'object' && context !== null ? known.get(context) : undefined;
     if (cached) return cached;
     const ip = ipOf((context as { req?: IncomingMessage } | undefined)?.req);
+    const ipKey = `ip:${addressKey(ip)}`;
     const identity = identityOf(context);
     const client: Client = identity
-      ? { key: `${identity.kind === 'jwt' ? 'user' : 'key'}:${identity.subject}`, class: identity.kind === 'jwt' ? 'user' : 'api_key', ip }
-      : { key: `ip:${ip}`, class: 'anonymous', ip };
+      ? { key: `${identity.kind === 'jwt' ? 'user' : 'key'}:${identity.subject}`, class: identity.kind === 'jwt' ? 'user' : 'api_key', ip, ipKey }
+      : { key: ipKey, class: 'anonymous', ip, ipKey };
     if (typeof context === 'object' && context !== null) known.set(context, client);
     return client;
   };
@@ -72,6 +75,23 @@ export function clientIp(trustedProxies: readonly string[]): (req: IncomingMessa
     }
     return client;
   };
+}
+
+/**
+ * One host commonly holds a whole IPv6 /64 (SLAAC, privacy extensions): counted per address it
+ * would get 2^64 fresh quotas by rotating its source address. IPv4 addresses count as they are.
+ */
+export function addressKey(ip: string): string {
+  if (isIP(ip) !== 6) return ip;
+  const address = ip.split('%')[0]; // a zone id names the local interface, not the client
+  const [head, tail] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
 }
 
 /** IPv4 clients of a dual-stack socket appear as ::ffff:a.b.c.d: one client, one key. */

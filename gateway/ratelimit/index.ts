@@ -40,7 +40,8 @@ export interface RateLimitsOptions {
 export function createRateLimits(config: TesseraConfig, options: RateLimitsOptions): RateLimits {
   const settings = config.rateLimits;
   if (!settings.enabled) return { plugin: {}, limitSchema: ({ schema }) => schema, close: async () => {} };
-  const store = createStore(config, options);
+  const store = lazyStore(() => createStore(config, options));
+  if (settings.quotas.authenticated || settings.quotas.anonymous) store.open();
   const check = createLimiter({ store, onStoreError: settings.onStoreError, metrics: createRateLimitMetrics(options.registry), logger: options.logger });
   const clientOf = createClientIdentity(config.server.trustedProxies);
   return {
@@ -49,9 +50,28 @@ export function createRateLimits(config: TesseraConfig, options: RateLimitsOptio
       const skipping = degraded.some((source) => source.how === 'skipped');
       const waits = (limit: { name: string }) => options.logger.warn(`rateLimits: the limit of ${limit.name} waits for its source, left out while it is down`);
       const limits = checkLimitTargets(fieldLimitsOf(current.rateLimits), schema, skipping ? waits : undefined);
+      if (limits.length > 0) store.open();
       return limitFields(schema, limits, check, clientOf);
     },
     close: () => store.close(),
+  };
+}
+
+/**
+ * The store is made once some limit exists (`open`, or the first count): a deployment whose
+ * REDIS_URL is meant for the cache opens no second Redis connection for limits it does not
+ * configure, and a reload that adds field limits later still gets one, connected before it counts.
+ */
+function lazyStore(make: () => RateLimitStore): RateLimitStore & { open(): void } {
+  let store: RateLimitStore | undefined;
+  const made = () => (store ??= make());
+  return {
+    get kind() {
+      return made().kind;
+    },
+    open: () => void made(),
+    hit: (key, max, windowSeconds) => made().hit(key, max, windowSeconds),
+    close: async () => store?.close(),
   };
 }
 

@@ -21,7 +21,7 @@ export interface LimiterOptions {
 export function createLimiter({ store, onStoreError, metrics, logger }: LimiterOptions): Check {
   const warn = throttledWarning(logger);
   return async (limit, client, kind) => {
-    const who = limit.per === 'all' ? 'all' : limit.per === 'ip' ? `ip:${client.ip}` : client.key;
+    const who = limit.per === 'all' ? 'all' : limit.per === 'ip' ? client.ipKey : client.key;
     try {
       const decision = await store.hit(`${kind}:${limit.name}:${who}`, limit.max, limit.windowSeconds);
       if (!decision.allowed) metrics.rejected(kind, limit.name, client.class);

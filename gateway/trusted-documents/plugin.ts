@@ -1,6 +1,7 @@
 import { defaultExtractPersistedOperationId, usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { GraphQLError } from 'graphql';
 import type { GraphQLParams, OnParamsEventPayload, Plugin } from 'graphql-yoga';
+import { callerHasRole } from '../auth/admin';
 import type { Authenticator } from '../auth/authenticate';
 import { AuthenticationError } from '../auth/errors';
 import { requestedDocumentId } from './requested-document-id';
@@ -29,7 +30,7 @@ const HOW_TO_ADD = 'add it to a manifest in trustedDocuments.manifests (`tessera
 export function useTrustedDocuments({ documents, authenticate }: TrustedDocumentsPluginOptions): Plugin {
   const isAdmin = async (request: Request, role: string) => {
     try {
-      return (await authenticate(request))?.roles.includes(role) ?? false;
+      return await callerHasRole(authenticate, request, role);
     } catch (error) {
       // A bad token is a 401 saying so, not a refusal that hides why the admin was not recognised.
       if (error instanceof AuthenticationError) throw error.toGraphQLError();

@@ -1,3 +1,5 @@
+import { GraphQLError } from 'graphql';
+import { refusedBeforeUpstream } from '../../gateway/cache/plugin';
 import type { RunningGateway } from '../support/harness';
 import { anonymous, asUser } from '../support/identity';
 import { getQuery, metricValue, startCachedGateway } from './support';
@@ -268,5 +270,18 @@ describe('the cache follows the authorization rules', () => {
     } finally {
       await gw.close();
     }
+  });
+});
+
+describe('which mutation results invalidate', () => {
+  const refusal = (key: string, code: string) => new GraphQLError('refused', { path: [key], extensions: { code } });
+  test('only results whose every root field was refused before its upstream invalidate nothing', () => {
+    expect(refusedBeforeUpstream({ data: { a: null }, errors: [refusal('a', 'FORBIDDEN')] })).toBe(true);
+    expect(refusedBeforeUpstream({ data: { a: null, b: { id: 1 } }, errors: [refusal('a', 'RATE_LIMITED')] })).toBe(false);
+    expect(refusedBeforeUpstream({ data: { a: null }, errors: [refusal('a', 'UPSTREAM_ERROR')] })).toBe(false);
+    // A non-null root field refused: GraphQL nulls the whole data.
+    expect(refusedBeforeUpstream({ data: null, errors: [refusal('a', 'BAD_USER_INPUT')] })).toBe(true);
+    expect(refusedBeforeUpstream({ data: null, errors: [refusal('a', 'BAD_USER_INPUT'), new GraphQLError('deep', { path: ['b', 'id'] })] })).toBe(false);
+    expect(refusedBeforeUpstream({ data: null, errors: [] })).toBe(false);
   });
 });

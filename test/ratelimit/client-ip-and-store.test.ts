@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { clientIp, createClientIdentity, isAddressOrRange } from '../../gateway/ratelimit/client-identity';
+import { addressKey, clientIp, createClientIdentity, isAddressOrRange } from '../../gateway/ratelimit/client-identity';
 import { createMemoryStore } from '../../gateway/ratelimit/memory-store';
 import { windowSeconds } from '../../gateway/ratelimit/window';
 
@@ -36,9 +36,21 @@ test('client keys: user:<sub> for a token, key:<client> for an API key (never th
   const clientOf = createClientIdentity([]);
   const req = request('::ffff:192.0.2.7', '203.0.113.1');
   const identity = (kind: 'jwt' | 'api-key', subject: string) => ({ identity: { subject, kind, roles: [], scopes: [], claims: {} }, req });
-  expect(clientOf(identity('jwt', '42'))).toEqual({ key: 'user:42', class: 'user', ip: '192.0.2.7' });
-  expect(clientOf(identity('api-key', 'billing'))).toEqual({ key: 'key:billing', class: 'api_key', ip: '192.0.2.7' });
-  expect(clientOf({ identity: null, req })).toEqual({ key: 'ip:192.0.2.7', class: 'anonymous', ip: '192.0.2.7' });
+  const ipKey = 'ip:192.0.2.7';
+  expect(clientOf(identity('jwt', '42'))).toEqual({ key: 'user:42', class: 'user', ip: '192.0.2.7', ipKey });
+  expect(clientOf(identity('api-key', 'billing'))).toEqual({ key: 'key:billing', class: 'api_key', ip: '192.0.2.7', ipKey });
+  expect(clientOf({ identity: null, req })).toEqual({ key: ipKey, class: 'anonymous', ip: '192.0.2.7', ipKey });
+});
+
+test('IPv6 callers count by their /64: rotating addresses inside one prefix does not buy a fresh quota', () => {
+  const clientOf = createClientIdentity([]);
+  const anonymousFrom = (address: string) => clientOf({ identity: null, req: request(address) }).key;
+  expect(anonymousFrom('2001:db8:1:2:aaaa::1')).toBe('ip:2001:db8:1:2::/64');
+  expect(anonymousFrom('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe('ip:2001:db8:1:2::/64');
+  expect(anonymousFrom('2001:db8:1:3::1')).toBe('ip:2001:db8:1:3::/64'); // the next /64 is another client
+  expect(anonymousFrom('::1')).toBe('ip:0:0:0:0::/64');
+  expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+  expect(addressKey('198.51.100.4')).toBe('198.51.100.4');
 });
 
 describe('memory store and windows', () => {
@@ -52,6 +64,18 @@ describe('memory store and windows', () => {
     expect(store.hit('other', 2, 10)).toMatchObject({ allowed: true });
     now += 5_500;
     expect(store.hit('k', 2, 10)).toEqual({ allowed: true, remaining: 1, resetSeconds: 10 });
+  });
+
+  test('expired windows of idle clients are dropped a few per hit, never all at once', () => {
+    let now = 0;
+    const store = createMemoryStore(() => now);
+    for (let i = 0; i < 1_000; i++) store.hit(`idle-${i}`, 5, 10);
+    expect(store.size).toBe(1_000);
+    now += 10_000; // every idle window has ended
+    store.hit('active', 5, 10);
+    expect(store.size).toBeGreaterThan(990); // one hit looked at a couple of entries only
+    for (let i = 0; i < 600; i++) store.hit('active', 5_000, 10);
+    expect(store.size).toBe(1); // 601 hits, two entries each: all 1,000 idle windows are gone
   });
 
   test('windows are read with the library\'s syntax, whole seconds only', () => {

@@ -91,3 +91,17 @@ describe('Redis unreachable', () => {
     }
   });
 });
+
+describe('Redis only when something is limited', () => {
+  test('no quota and no field limit: no Redis connection is opened, even with a Redis URL configured', async () => {
+    const log = capturedLogger();
+    // Nothing listens on this port: a connection attempt would log "rate limits counted in Redis" and warn.
+    const gw = await startLimitedGateway({ redisUrl: `redis://127.0.0.1:${await freePort()}`, keyPrefix: uniquePrefix('idle'), fields: {}, quotas: {} }, { logger: log.logger });
+    try {
+      expect((await gw.query('{ product(id: 1) { id } }')).status).toBe(200);
+      expect(log.lines.filter((line) => /rate limits/.test(String(line.msg)))).toEqual([]);
+    } finally {
+      await gw.close();
+    }
+  });
+});
