@@ -44,6 +44,10 @@ export function useCompression({ minBytes = 1_024 }: CompressionOptions = {}): P
       const compressed = await encoders[encoding](body);
       headers.set('content-encoding', encoding);
       headers.set('content-length', String(compressed.byteLength));
+      // A strong validator promises identical bytes, which the br, gzip and plain replies are not
+      // (RFC 9110 8.8.3); weak, it still answers If-None-Match (the cache compares weakly).
+      const etag = headers.get('etag');
+      if (etag && !etag.startsWith('W/')) headers.set('etag', `W/${etag}`);
       reply(compressed);
     },
   };

@@ -163,6 +163,19 @@ describe('response cache (in-memory store)', () => {
     expect(changed.status).toBe(200);
   });
 
+  test('GET: a compressed reply carries its ETag weak (the bytes differ per encoding), and If-None-Match still gets 304', async () => {
+    const query = '{ products(limit: 40) { id title price } }'; // over compression.minBytes
+    const gzipped = await getQuery(gw, query, { 'accept-encoding': 'gzip' });
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    const etag = gzipped.headers.get('etag');
+    expect(etag).toMatch(/^W\/".+"$/);
+    const plain = await getQuery(gw, query, { 'accept-encoding': 'identity' });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('etag')).toBe(etag!.slice(2)); // the plain reply's own, strong
+    const notModified = await getQuery(gw, query, { 'accept-encoding': 'gzip', 'if-none-match': etag! });
+    expect(notModified.status).toBe(304);
+  });
+
   test('GET: responses for signed-in callers carry Cache-Control private, even without private fields', async () => {
     const own = await getQuery(gw, '{ user(id: 5) { email } }', await asUser('5'));
     expect(own.status).toBe(200);
