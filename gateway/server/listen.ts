@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
+import { constants, createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ClientLimitsConfig, ServerTlsConfig } from '../config/schema';
 import type { Gateway } from '../gateway';
@@ -68,8 +68,22 @@ export async function listen(gateway: Gateway, port: number, host: string, optio
       // run for 30 s); a quarter of the shorter one keeps the overrun small for little work.
       connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.min(http.headersTimeoutMs, http.requestTimeoutMs) / 4)),
     } satisfies Partial<Http1Settings>);
-    // HTTP/2 sessions have no keep-alive timeout of their own: an idle one is closed (GOAWAY) after as long.
-    if (secure) (server as Http2SecureServer).on('session', (session: Http2Session) => session.setTimeout(http.keepAliveTimeoutMs, () => session.close()));
+    if (secure) {
+      const h2 = server as Http2SecureServer;
+      // HTTP/2 sessions have no keep-alive timeout of their own: an idle one is closed (GOAWAY) after as long.
+      h2.on('session', (session: Http2Session) => session.setTimeout(http.keepAliveTimeoutMs, () => session.close()));
+      // Nor do node's header and request timeouts cover HTTP/2 streams, and the session timeout
+      // restarts on any frame: a client trickling a body would hold its stream (and the body
+      // reader) forever. A stream whose request has not fully arrived in requestTimeoutMs is cancelled.
+      h2.on('stream', (stream: ServerHttp2Stream) => {
+        if (stream.endAfterHeaders) return;
+        const deadline = setTimeout(() => {
+          if (!stream.readableEnded && !stream.closed) stream.close(constants.NGHTTP2_CANCEL);
+        }, http.requestTimeoutMs);
+        deadline.unref();
+        stream.once('close', () => clearTimeout(deadline));
+      });
+    }
     return server;
   };
   const server = await startServer(make(gateway.yoga as Handler), port, host);

@@ -191,6 +191,40 @@ describe('HTTPS: client certificates and the admin port', () => {
   });
 
 
+  test('HTTP/2: a stream whose body trickles past server.http.requestTimeoutMs is cancelled; a prompt one on the same session is served', async () => {
+    const pki = createTestPki();
+    const serving = pki.server('slow', 'c3');
+    const gw = await startDemoGateway({
+      configure: (config) => ({
+        ...config,
+        server: { ...config.server, tls: { cert: serving.cert, key: serving.key, requestClientCert: false }, http: { ...config.server.http, requestTimeoutMs: 300 } },
+      }),
+    });
+    const session = connectH2(gw.base, { ca: pem(pki.ca.cert) });
+    try {
+      const slow = session.request({ [constants.HTTP2_HEADER_METHOD]: 'POST', [constants.HTTP2_HEADER_PATH]: '/graphql', 'content-type': 'application/json' });
+      slow.on('error', () => {}); // the cancel also surfaces as a stream error
+      slow.write(QUERY.slice(0, 5)); // and never the rest
+      const trickle = setInterval(() => slow.write(' '), 100); // every frame well inside the session's idle timeout
+      // -1 if it is still open long after the limit (a guard, so the test fails instead of hanging).
+      const rstCode = await new Promise<number>((resolve) => {
+        slow.on('close', () => resolve(slow.rstCode ?? -1));
+        setTimeout(() => resolve(-1), 10_000).unref();
+      });
+      clearInterval(trickle);
+      expect(rstCode).toBe(constants.NGHTTP2_CANCEL);
+      const prompt = session.request({ [constants.HTTP2_HEADER_METHOD]: 'POST', [constants.HTTP2_HEADER_PATH]: '/graphql', 'content-type': 'application/json' });
+      const status = new Promise<number>((resolve) => prompt.on('response', (headers) => resolve(Number(headers[constants.HTTP2_HEADER_STATUS]))));
+      prompt.resume();
+      prompt.end(QUERY);
+      expect(await status).toBe(200);
+    } finally {
+      session.destroy();
+      await gw.close();
+      pki.remove();
+    }
+  });
+
   test('server.adminPort is served with the same certificate', async () => {
     const pki = createTestPki();
     const serving = pki.server('admin', 'e5');
