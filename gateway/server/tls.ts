@@ -1,14 +1,14 @@
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { unwatchFile, watchFile } from 'node:fs';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { ServerTlsConfig } from '../config/schema';
+import { readPemFile, TlsFileError } from '../shared/files';
 
-/** A certificate, key or CA file that cannot be read or used: the message names the file and the config key. */
-export class TlsFileError extends Error {}
+export { TlsFileError };
 
 /** The PEM files of `server.tls`, read now; throws a message naming the file that could not be read or used. */
 export function readServerTls(tls: ServerTlsConfig): SecureContextOptions {
-  const options: SecureContextOptions = { cert: readPem(tls.cert, 'server.tls.cert'), key: readPem(tls.key, 'server.tls.key') };
-  if (tls.ca) options.ca = readPem(tls.ca, 'server.tls.ca');
+  const options: SecureContextOptions = { cert: readPemFile(tls.cert, 'server.tls.cert'), key: readPemFile(tls.key, 'server.tls.key') };
+  if (tls.ca) options.ca = readPemFile(tls.ca, 'server.tls.ca');
   try {
     // Parses the pair (and checks the key matches the certificate) before any server gets it.
     createSecureContext(options);
@@ -16,14 +16,6 @@ export function readServerTls(tls: ServerTlsConfig): SecureContextOptions {
     throw new TlsFileError(`server.tls: the certificate ${tls.cert} and key ${tls.key} are not a usable pair (${(error as Error).message})`);
   }
   return options;
-}
-
-function readPem(file: string, key: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new TlsFileError(`${key}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
 }
 
 export interface CertificateWatcher {

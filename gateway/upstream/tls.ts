@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { UpstreamTlsConfig } from '../config/schema';
+import { readPemFile } from '../shared/files';
 
 /**
  * The connect options of a source's `tls`: its CA instead of the system ones, its client
@@ -10,13 +10,7 @@ import type { UpstreamTlsConfig } from '../config/schema';
  */
 export function upstreamTlsOptions(tls: UpstreamTlsConfig | undefined, sourceName: string): ConnectionOptions | undefined {
   if (!tls) return undefined;
-  const read = (file: string, key: string) => {
-    try {
-      return readFileSync(file);
-    } catch (error) {
-      throw new Error(`source "${sourceName}": tls.${key}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
-  };
+  const read = (file: string, key: string) => readPemFile(file, `source "${sourceName}": tls.${key}`);
   return {
     ...(tls.ca && { ca: read(tls.ca, 'ca') }),
     ...(tls.cert && { cert: read(tls.cert, 'cert') }),
