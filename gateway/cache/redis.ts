@@ -1,5 +1,6 @@
 import Keyv from 'keyv';
-import KeyvRedis, { createClient } from '@keyv/redis';
+import KeyvRedis from '@keyv/redis';
+import { failFastRedisClient } from '../redis/client';
 import type { CacheBackend, TagIndex } from './backend';
 
 export interface RedisBackendOptions {
@@ -13,23 +14,15 @@ export interface RedisBackendOptions {
 }
 
 /** One node-redis client: Keyv's adapter and the tag index share its connection. */
-type RedisClient = ReturnType<typeof createClient>;
+type RedisClient = ReturnType<typeof failFastRedisClient>;
 
 /**
  * A cache shared by every gateway instance on one Redis: entries through Keyv's Redis adapter,
- * tags as Redis sets. The client reconnects on its own with a capped back-off, and with the offline
- * queue disabled a command fails at once while Redis is away instead of waiting for it to return:
- * the cache then answers "miss" and the gateway runs queries uncached.
+ * tags as Redis sets. While Redis is away a command fails at once (failFastRedisClient): the cache
+ * then answers "miss" and the gateway runs queries uncached.
  */
 export function createRedisBackend({ url, keyPrefix, timeoutMs, onConnectionError }: RedisBackendOptions): CacheBackend {
-  const client: RedisClient = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000) },
-  });
-  client.on('error', onConnectionError);
-  // Connecting starts now, not on the first request; failures are retried by reconnectStrategy.
-  client.connect().catch(onConnectionError);
+  const client: RedisClient = failFastRedisClient({ url, connectTimeoutMs: timeoutMs, onConnectionError });
   // Keyv hands its own namespace to the store (overriding the store's): set it on Keyv, or every
   // deployment's entries land under the shared default `keyv::`.
   const namespace = `${keyPrefix}:entry`;

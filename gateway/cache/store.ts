@@ -2,6 +2,7 @@ import type { ExecutionResult } from 'graphql';
 import type { Cache, CacheEntityRecord } from '@envelop/response-cache';
 import type { CacheBackend } from './backend';
 import type { CacheMetrics } from './metrics';
+import { withTimeout } from '../shared/timeout';
 
 /** What a purge removes: everything, every entry holding a type, or one entity. */
 export interface PurgeTarget {
@@ -39,17 +40,11 @@ export interface ResponseStoreOptions {
  */
 export function createResponseStore(backend: CacheBackend, { timeoutMs, metrics, onError }: ResponseStoreOptions): ResponseStore {
   const bounded = async <T>(operation: string, work: () => Promise<T>, waitMs = timeoutMs): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`cache ${backend.kind} ${operation} took longer than ${waitMs} ms`)), waitMs);
-    });
     try {
-      return await Promise.race([work(), timeout]);
+      return await withTimeout(work(), waitMs, `cache ${backend.kind} ${operation} took longer than ${waitMs} ms`);
     } catch (error) {
       metrics.storeError(operation);
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   };
   const guard = <T>(operation: string, work: () => Promise<T>, fallback: T): Promise<T> =>

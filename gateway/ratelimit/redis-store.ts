@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createClient } from '@redis/client';
+import { failFastRedisClient } from '../redis/client';
+import { withTimeout } from '../shared/timeout';
 import { decide, type RateLimitStore } from './store';
 
 /**
@@ -29,19 +30,12 @@ export interface RedisStoreOptions {
 }
 
 /**
- * Counters shared by every gateway instance on one Redis. Its own client rather than
- * gateway/redis/client.ts's lazy one: that one waits for a connection, while a limiter must answer
- * at once when Redis is away (no offline queue: a command fails immediately) so the request is
- * allowed or refused by `onStoreError` without waiting for Redis to return.
+ * Counters shared by every gateway instance on one Redis. The fail-fast client, not the lazy one
+ * of usage records: a limiter must answer at once when Redis is away, so the request is allowed or
+ * refused by `onStoreError` without waiting for Redis to return.
  */
 export function createRedisStore({ url, keyPrefix, timeoutMs, onConnectionError }: RedisStoreOptions): RateLimitStore {
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000) },
-  });
-  client.on('error', onConnectionError);
-  client.connect().catch(onConnectionError);
+  const client = failFastRedisClient({ url, connectTimeoutMs: timeoutMs, onConnectionError });
   const run = async (key: string, windowMs: number): Promise<[number, number]> => {
     const options = { keys: [key], arguments: [String(windowMs)] };
     try {
@@ -55,16 +49,8 @@ export function createRedisStore({ url, keyPrefix, timeoutMs, onConnectionError 
   return {
     kind: 'redis',
     async hit(key, max, windowSeconds) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
-      });
-      try {
-        const [count, ttlMs] = await Promise.race([run(`${keyPrefix}:${key}`, windowSeconds * 1000), timeout]);
-        return decide(Number(count), max, Number(ttlMs));
-      } finally {
-        clearTimeout(timer);
-      }
+      const [count, ttlMs] = await withTimeout(run(`${keyPrefix}:${key}`, windowSeconds * 1000), timeoutMs, `Redis did not answer within ${timeoutMs} ms`);
+      return decide(Number(count), max, Number(ttlMs));
     },
     close: async () => {
       if (client.isOpen) client.destroy();

@@ -28,3 +28,29 @@ export function lazyRedisClient(url: string) {
     describe: (key: string) => `${url.replace(/\/\/[^@/]*@/, '//')} (key ${key})`,
   };
 }
+
+export interface FailFastRedisOptions {
+  url: string;
+  /** Connect timeout; each command's wait is bounded by the store using the client. */
+  connectTimeoutMs: number;
+  /** Told about connection errors (refused, reset); the client reconnects by itself. */
+  onConnectionError: (error: Error) => void;
+}
+
+/**
+ * A client for a store that must answer at once while Redis is away (the response cache, rate
+ * limits): with the offline queue disabled a command fails immediately instead of waiting for Redis
+ * to return, so the store's fallback applies (a cache miss, the limiter's onStoreError). It
+ * reconnects on its own with a capped back-off, and starts connecting now, not on the first request.
+ */
+export function failFastRedisClient({ url, connectTimeoutMs, onConnectionError }: FailFastRedisOptions) {
+  const { createClient } = require('@redis/client') as typeof import('@redis/client');
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000) },
+  });
+  client.on('error', onConnectionError);
+  client.connect().catch(onConnectionError);
+  return client;
+}
