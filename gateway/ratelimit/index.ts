@@ -44,12 +44,19 @@ export function createRateLimits(config: TesseraConfig, options: RateLimitsOptio
   if (settings.quotas.authenticated || settings.quotas.anonymous) store.open();
   const check = createLimiter({ store, onStoreError: settings.onStoreError, metrics: createRateLimitMetrics(options.registry), logger: options.logger });
   const clientOf = createClientIdentity(config.server.trustedProxies);
+  let waiting = new Set<string>();
   return {
     plugin: useClientQuota({ quotas: settings.quotas, check, clientOf }),
     limitSchema({ schema, degraded }, current) {
       const skipping = degraded.some((source) => source.how === 'skipped');
-      const waits = (limit: { name: string }) => options.logger.warn(`rateLimits: the limit of ${limit.name} waits for its source, left out while it is down`);
+      const nowWaiting = new Set<string>();
+      const waits = (limit: { name: string }) => {
+        // Told once, not again on every poll that recomposes while the source stays down.
+        if (!waiting.has(limit.name)) options.logger.warn(`rateLimits: the limit of ${limit.name} waits for its source, left out while it is down`);
+        nowWaiting.add(limit.name);
+      };
       const limits = checkLimitTargets(fieldLimitsOf(current.rateLimits), schema, skipping ? waits : undefined);
+      waiting = nowWaiting;
       if (limits.length > 0) store.open();
       return limitFields(schema, limits, check, clientOf);
     },

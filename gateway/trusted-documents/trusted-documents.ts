@@ -25,6 +25,7 @@ export function createTrustedDocuments(initial: TrustedDocumentsConfig, logger: 
   const bySchema = new WeakMap<GraphQLSchema, DocumentSet>();
   let latest: DocumentSet = documentSet(initial, []);
   let announced = '';
+  let warned = new Set<string>();
   return {
     /** Reads the manifests of a composition's config (before composing: a broken manifest fails fast). */
     async load(settings: TrustedDocumentsConfig): Promise<LoadedDocuments> {
@@ -36,9 +37,16 @@ export function createTrustedDocuments(initial: TrustedDocumentsConfig, logger: 
      * error either way, and `tessera check` (which reads the same manifests) fails on it.
      */
     register(schema: GraphQLSchema, { settings, documents }: LoadedDocuments): void {
-      for (const { document, errors } of brokenDocuments(documents, schema)) {
-        logger.warn({ documentId: document.id, source: document.source, errors }, `trusted document ${document.source} does not validate against the schema: ${errors.join('; ')}`);
+      const broken = brokenDocuments(documents, schema).map(({ document, errors }) => ({
+        document,
+        errors,
+        message: `trusted document ${document.source} does not validate against the schema: ${errors.join('; ')}`,
+      }));
+      // Like the summary below: told when it is new, not again on every poll of a source that stays down.
+      for (const { document, errors, message } of broken) {
+        if (!warned.has(message)) logger.warn({ documentId: document.id, source: document.source, errors }, message);
       }
+      warned = new Set(broken.map(({ message }) => message));
       const summary = `trusted documents: ${documents.length}, only trusted documents accepted: ${settings.only ? 'yes' : 'no'}`;
       // Said at start and when it changes, not on every reload (a source that stays down recomposes every poll).
       if (settings.manifests.length > 0 && summary !== announced) logger.info({ trustedDocuments: documents.length, only: settings.only }, summary);

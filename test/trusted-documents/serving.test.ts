@@ -204,6 +204,9 @@ test('a trusted document that no longer validates is logged at start, naming it 
     const { status, body } = await post(gw.url, { documentId: sha256(stale) });
     expect(status).toBe(400);
     expect(body.errors?.[0].message).toContain('Cannot query field "sku" on type "Product".');
+    // Recomposing (a reload, or every poll while a source stays down) does not say it again.
+    await gw.gateway.reload('test');
+    expect(logged.filter((line) => typeof line.msg === 'string' && line.msg.startsWith('trusted document'))).toHaveLength(1);
   } finally {
     await gw.close();
     await manifests.remove();
