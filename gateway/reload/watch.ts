@@ -23,7 +23,8 @@ export interface Watcher {
 const URL_PATTERN = /^https?:\/\//;
 
 /**
- * Reloads when a spec or SDL file, a trusted documents manifest or the config file changes, polls
+ * Reloads when a spec or SDL file, a trusted documents manifest, a source's TLS file, the rate-limit
+ * directives file or the config file changes, polls
  * specs given as URLs, and retries the sources that could not be read (so a source down at start-up
  * is added when it is up).
  * Files are watched by stat polling (fs.watchFile) rather than fs.watch: editors save by writing a
@@ -56,6 +57,9 @@ export function watchSources(options: WatchOptions): Watcher {
     }
     // A manifest folder's stat changes when a file is added or removed in it (not when one is edited).
     for (const manifest of config.trustedDocuments.manifests) files.add(manifest);
+    // A renewed upstream client certificate or CA gets its source a new pool (see tlsFilesVersion).
+    for (const source of config.sources) for (const file of [source.tls?.ca, source.tls?.cert, source.tls?.key]) if (file) files.add(file);
+    if (config.rateLimits.directivesFile) files.add(config.rateLimits.directivesFile);
     for (const [file, listener] of watched) {
       if (!files.has(file)) {
         unwatchFile(file, listener);

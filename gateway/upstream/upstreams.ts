@@ -3,6 +3,7 @@ import { createUpstreamClient, type ContextualFetch, type UpstreamFetchOptions, 
 import type { HealthProbe } from './health';
 import { createUpstreamPool, type UpstreamPool } from './pool';
 import type { SourceStatus } from './status';
+import { tlsFilesVersion } from './tls';
 
 export interface UpstreamsOptions {
   observe?: UpstreamObserver;
@@ -33,15 +34,20 @@ export interface Upstreams {
   close(): Promise<void>;
 }
 
-/** Sources with the same name, instances and settings share a pool. */
-const poolKey = (source: SourceConfig) => JSON.stringify([source.name, source.url, source.urls, source.resilience, source.tls]);
+/** Sources with the same name, instances and settings (TLS files included, see tlsFilesVersion) share a pool. */
+const poolKey = (source: SourceConfig) => JSON.stringify([source.name, source.url, source.urls, source.resilience, source.tls, tlsFilesVersion(source.tls)]);
 
 export function createUpstreams(options: UpstreamsOptions = {}): Upstreams {
   const pools = new Map<string, { pool: UpstreamPool; firstRound: Promise<void> }>();
   const retired = new Map<UpstreamPool, NodeJS.Timeout>();
   const retryBudget = options.retryBudget ?? { ratio: 0.2, minPerSecond: 10 };
+  // The key a source's pool was last given (when a composition asked for its client): status and
+  // retain use it, so a TLS file renewed since then does not hide the pool serving now.
+  const keys = new WeakMap<SourceConfig, string>();
+  const keyOf = (source: SourceConfig) => keys.get(source) ?? poolKey(source);
   const poolFor = (source: SourceConfig): UpstreamPool => {
     const key = poolKey(source);
+    keys.set(source, key);
     let entry = pools.get(key);
     if (!entry) {
       const pool = createUpstreamPool(source, retryBudget);
@@ -75,14 +81,14 @@ export function createUpstreams(options: UpstreamsOptions = {}): Upstreams {
       await Promise.all([...pools.values()].map((entry) => entry.firstRound));
     },
     retain(sources) {
-      const used = new Set(sources.map(poolKey));
+      const used = new Set(sources.map(keyOf));
       for (const [key, entry] of pools) {
         if (used.has(key)) continue;
         pools.delete(key);
         retire(entry.pool);
       }
     },
-    status: (sources) => sources.flatMap((source) => pools.get(poolKey(source))?.pool.status() ?? []),
+    status: (sources) => sources.flatMap((source) => pools.get(keyOf(source))?.pool.status() ?? []),
     async close() {
       for (const timer of retired.values()) clearTimeout(timer);
       const all = [...[...pools.values()].map((entry) => entry.pool), ...retired.keys()];

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -112,6 +113,35 @@ describe('upstream over HTTPS with a custom CA and a client certificate (sources
       expect(notes.calls).toEqual([]);
     } finally {
       await gateway.close();
+    }
+  });
+
+  test('a client certificate renewed at the same path is used from the next reload on', async () => {
+    const first = pki.client('first-client');
+    const certFile = join(pki.dir, 'renewing.crt');
+    const keyFile = join(pki.dir, 'renewing.key');
+    copyFileSync(first.cert, certFile);
+    copyFileSync(first.key, keyFile);
+    const config = configFor([
+      { name: 'notes', spec: specPath('notes-3.1.yaml'), url: notes.url, extra: ['tls:', `  ca: ${pki.ca.cert}`, `  cert: ${certFile}`, `  key: ${keyFile}`, 'resilience:', '  health:', '    active: false'] },
+      { name: 'pets', spec: specPath('petstore-3.0.yaml'), url: pets.url, extra: ['resilience:', '  health:', '    active: false'] },
+    ]);
+    const gateway = await createGateway(config, { logger: pino({ level: 'silent' }) });
+    const served = await listen(gateway, 0, '127.0.0.1');
+    try {
+      expect((await query(served)).body.data).toEqual({ note: { title: 'Behind mutual TLS' }, category: { name: 'Cats' } });
+      const renewed = pki.client('renewed-client');
+      copyFileSync(renewed.cert, certFile);
+      copyFileSync(renewed.key, keyFile);
+      // A file's mtime has a coarse grain on some file systems: make the renewal visibly later.
+      const later = new Date(Date.now() + 5_000);
+      utimesSync(certFile, later, later);
+      await gateway.reload('certificate renewed');
+      expect((await query(served)).body.data).toEqual({ note: { title: 'Behind mutual TLS' }, category: { name: 'Cats' } });
+      expect(notes.calls.map(({ client }) => client)).toEqual(['first-client', 'renewed-client']);
+      expect(gateway.status.sources().map(({ source }) => source)).toContain('notes'); // the serving pool still reports
+    } finally {
+      await served.close();
     }
   });
 
