@@ -85,7 +85,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const adminOnly = isAdmin(authenticate);
   const privacy = createCachePrivacy(config.cache.private);
   const trustedDocuments = createTrustedDocuments(config.trustedDocuments, logger);
-  const rateLimits = createRateLimits(config, { registry: metrics.registry, logger, env: options.env });
+  const rateLimits = createRateLimits(config, { registry: metrics.registry, logger, env: options.env, authenticate });
   const cache = createResponseCache(config.cache, { registry: metrics.registry, logger, authorizePurge: adminOnly, privateFor: privacy.privateFor, env: options.env });
   const upstreams = createUpstreams({
     observe: (call, context) => {
@@ -151,10 +151,10 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       tracing.plugin, // spans: request, parse, validate, execute (no hooks when tracing is off)
       observability.plugin, // per request: one log line, request metrics, usage figures
       useHardening(config.server, { isAdmin: adminOnly }), // production: introspection for admins only, no suggestions, CSRF prevention
+      rateLimits.plugin, // per-client quota on every operation sent (invalid, unknown id or cached too) → 429 + Retry-After, RateLimit-* headers
       useTrustedDocuments({ documents: () => trustedDocuments.documentsFor(live.current()), authenticate }), // documentId / APQ hash → document; `only`: other queries 403 unless admin
       useOperationLimits(config.limits), // size, batch, tokens, depth, aliases, directives, cost → 400
       useAuthentication(authenticate), // bearer JWT or API key → context.identity, else 401
-      rateLimits.plugin, // per-client quota → 429 + Retry-After, RateLimit-* headers; before the cache, so hits count
       // (authorization: graphql-shield rules wrap the schema itself, see `compose` above → FORBIDDEN fields)
       // (field limits: rateLimits.fields wrap the resolvers, see `compose` above → null + RATE_LIMITED, no upstream call)
       // (input constraints: each OpenAPI source's fields check their arguments, see compose/openapi-subgraph.ts → BAD_USER_INPUT, no upstream call)

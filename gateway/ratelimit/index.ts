@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Authenticator } from '../auth/authenticate';
 import type { Registry } from 'prom-client';
 import { redisUrlOf } from '../cache/backends';
 import type { ComposedGateway } from '../compose/compose';
@@ -27,6 +28,8 @@ export interface RateLimits {
 
 export interface RateLimitsOptions {
   registry: Registry;
+  /** The gateway's authenticator: quotas count each caller before useAuthentication runs. */
+  authenticate: Authenticator;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
 }
@@ -46,7 +49,7 @@ export function createRateLimits(config: TesseraConfig, options: RateLimitsOptio
   const clientOf = createClientIdentity(config.server.trustedProxies);
   let waiting = new Set<string>();
   return {
-    plugin: useClientQuota({ quotas: settings.quotas, check, clientOf }),
+    plugin: useClientQuota({ quotas: settings.quotas, check, clientOf, authenticate: options.authenticate }),
     limitSchema({ schema, degraded }, current) {
       const skipping = degraded.some((source) => source.how === 'skipped');
       const nowWaiting = new Set<string>();

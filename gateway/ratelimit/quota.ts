@@ -1,4 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
+import type { Authenticator } from '../auth/authenticate';
+import { AuthenticationError } from '../auth/errors';
 import type { RateLimitsConfig } from '../config/schema';
 import type { ClientOf } from './client-identity';
 import { rateLimitedError, storeUnavailableError, type Limit } from './errors';
@@ -13,36 +15,46 @@ export interface ClientQuotaOptions {
   check: Check;
   /** Who a request counts against (client-identity.ts). */
   clientOf: ClientOf;
+  /** Who sent the request (the gateway's authenticator: one verification per request). */
+  authenticate: Authenticator;
 }
 
 /**
- * Per-client request quotas, at the HTTP level: each GraphQL operation of a client counts once
- * (each operation of a batch too), whether it is executed or served from the response cache, so it
- * runs after authentication (it needs the caller) and before the cache. Over the quota: HTTP 429
- * with Retry-After, nothing executed.
+ * Per-client request quotas, at the HTTP level: each GraphQL operation a client sends counts once
+ * (each operation of a batch too), as soon as its parameters are read: before parsing, validation,
+ * trusted documents and the response cache, so a runaway script is throttled whatever it sends
+ * (invalid queries, unknown document ids, cache hits, a bad token). Over the quota: HTTP 429 with
+ * Retry-After, nothing parsed or executed.
  *
- * Every response to a request that passed authentication carries RateLimit-Limit, -Remaining and
- * -Reset (seconds; IETF draft "RateLimit header fields for HTTP"), the 429 included. Requests
- * refused before it (401 from authentication, 400 from parsing, validation and operation limits)
- * are not counted and carry none.
+ * The caller is asked of the authenticator here (it keeps one verdict per request, so
+ * useAuthentication does not verify again); a credential that fails counts against its IP as an
+ * anonymous caller, and then gets its 401 from useAuthentication.
+ *
+ * Every response to a counted request carries RateLimit-Limit, -Remaining and -Reset (seconds;
+ * IETF draft "RateLimit header fields for HTTP"), the 429 included.
  */
-export function useClientQuota({ quotas, check, clientOf }: ClientQuotaOptions): Plugin {
+export function useClientQuota({ quotas, check, clientOf, authenticate }: ClientQuotaOptions): Plugin {
   const limits = {
     authenticated: quotas.authenticated && quotaLimit('quota.authenticated', quotas.authenticated, 'user'),
     anonymous: quotas.anonymous && quotaLimit('quota.anonymous', quotas.anonymous, 'ip'),
   };
   if (!limits.authenticated && !limits.anonymous) return {};
   const counted = new WeakMap<Request, { limit: Limit; decision: Decision }>();
+  const identityOf = (request: Request) =>
+    authenticate(request).catch((error: unknown) => {
+      if (error instanceof AuthenticationError) return null;
+      throw error;
+    });
   return {
-    async onContextBuilding({ context }) {
-      const client = clientOf(context);
+    async onParams({ request, context }) {
+      const client = clientOf({ identity: await identityOf(request), req: (context as { req?: unknown }).req });
       const limit = client.class === 'anonymous' ? limits.anonymous : limits.authenticated;
       if (!limit) return;
       const outcome = await check(limit, client, 'quota');
       if ('unavailable' in outcome) throw storeUnavailableError(limit, { status: 503 });
       if (!('decision' in outcome)) return;
       const { decision } = outcome;
-      counted.set(context.request, { limit, decision });
+      counted.set(request, { limit, decision });
       if (!decision.allowed) {
         // RateLimit-* are added in onResponse, as on every response.
         throw rateLimitedError(limit, decision, client.key, { status: 429, headers: { 'Retry-After': String(decision.resetSeconds) } });

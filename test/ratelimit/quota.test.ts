@@ -109,3 +109,26 @@ describe('quota and response cache', () => {
     }
   });
 });
+
+describe('client quotas count whatever a client sends', () => {
+  test('invalid queries, unknown document ids and bad tokens spend the quota of their IP: a runaway script is throttled too', async () => {
+    const gw = await startLimitedGateway({ quotas: { anonymous: { max: 3, window: '1m' }, authenticated: { max: 100, window: '1m' } } });
+    try {
+      const send = (body: unknown, headers: Record<string, string> = {}) =>
+        fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers }, body: JSON.stringify(body) });
+      const invalid = await send({ query: '{ nosuchfield }' });
+      expect([invalid.status, invalid.headers.get('ratelimit-remaining')]).toEqual([400, '2']);
+      const unknownId = await send({ documentId: 'sha256:' + '0'.repeat(64) });
+      expect(unknownId.headers.get('ratelimit-remaining')).toBe('1');
+      const badToken = await send({ query: QUERY }, { authorization: 'Bearer forged' });
+      expect([badToken.status, badToken.headers.get('ratelimit-remaining')]).toEqual([401, '0']);
+      const refused = await send({ query: QUERY });
+      expect(refused.status).toBe(429);
+      // A signed-in caller has a quota of its own, and the one verification its token gets serves both.
+      const signedIn = await send({ query: QUERY }, await asUser('9'));
+      expect([signedIn.status, signedIn.headers.get('ratelimit-limit')]).toEqual([200, '100']);
+    } finally {
+      await gw.close();
+    }
+  });
+});
