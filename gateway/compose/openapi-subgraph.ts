@@ -1,6 +1,7 @@
-import { type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { MapperKind, mapSchema, type SchemaMapper } from '@graphql-tools/utils';
+import { getNamedType, isListType, isNonNullType, isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema, type GraphQLType } from 'graphql';
+import { MapperKind, getDirectiveExtensions, mapSchema, type SchemaMapper } from '@graphql-tools/utils';
 import type { OpenApiSourceConfig } from '../config/schema';
+import { PARSED_BODY, type ParsedBodySlot } from '../upstream/parsed-body';
 import { instanceUrls } from '../upstream/pool';
 import { createUpstreamAuthorizer } from '../upstream/upstream-auth';
 import type { Upstreams } from '../upstream/upstreams';
@@ -65,24 +66,57 @@ export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstream
  * The loader returns upstream failures as GraphQLErrors carrying the upstream URL, headers and body;
  * each root field is wrapped so the client sees a normalized field error instead. `mappers` join
  * this pass (input scalars relaxed, ../inputs/scalars) rather than make one more over the schema.
+ * Fields whose answer needs none of the loader's response metadata take a successful reply's JSON
+ * from the upstream client directly (../upstream/parsed-body).
  */
 function withFieldErrors(schema: GraphQLSchema, source: string, mappers: SchemaMapper = {}): GraphQLSchema {
   return mapSchema(schema, {
     ...mappers,
-    [MapperKind.ROOT_FIELD]: (field) => {
+    [MapperKind.ROOT_FIELD]: (field, fieldName, typeName) => {
       const resolve = field.resolve;
       if (!resolve) return field;
+      const original = (schema.getType(typeName) as { getFields?: () => Record<string, GraphQLField<unknown, unknown>> }).getFields?.()[fieldName];
+      const direct = original !== undefined && readsNoMetadata(schema, original.type);
+      const list = isListReturn(field.type);
       const normalized: GraphQLFieldResolver<unknown, unknown> = async (root, args, context, info) => {
+        const slot: ParsedBodySlot | undefined = direct ? { parsed: false } : undefined;
         let result: unknown;
         try {
-          result = await resolve(root, args, context, info);
+          result = await resolve(root, args, context, slot ? ({ ...info, [PARSED_BODY]: slot } as GraphQLResolveInfo) : info);
         } catch (error) {
           throw toFieldError(error, source);
         }
+        if (slot?.parsed) result = asReturnShape(slot.value, list);
         if (result instanceof Error) throw toFieldError(result, source);
         return Array.isArray(result) ? restoreNullItems(result, source) : result;
       };
       return { ...field, resolve: normalized };
     },
   });
+}
+
+/** The loader's own directives whose resolvers read the getters it puts on each answered object. */
+const METADATA_DIRECTIVES = ['responseMetadata', 'oas_link'];
+
+/**
+ * Does an answer of this type need no response metadata? Only an object type qualifies (the loader
+ * resolves unions by status code from the metadata) whose fields read none of it.
+ */
+function readsNoMetadata(schema: GraphQLSchema, type: GraphQLType): boolean {
+  const named = getNamedType(type);
+  if (!isObjectType(named)) return false;
+  return Object.values(named.getFields()).every((field) => {
+    const directives = getDirectiveExtensions(field, schema);
+    return !METADATA_DIRECTIVES.some((name) => directives?.[name]);
+  });
+}
+
+function isListReturn(type: GraphQLType): boolean {
+  return isListType(isNonNullType(type) ? type.ofType : type);
+}
+
+/** As the loader does: an object where a list is expected becomes a list of one, and a list where an object is expected its first item. */
+function asReturnShape(value: unknown, list: boolean): unknown {
+  if (list) return Array.isArray(value) ? value : [value];
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -7,6 +7,7 @@ import { IDENTITY_HEADER_NAMES } from './identity-headers';
 import type { UpstreamInstance } from './instance';
 import type { UpstreamPool } from './pool';
 import type { UpstreamAuthorizer } from './upstream-auth';
+import { STAND_IN_BODY, handOver, parsedBodySlotOf } from './parsed-body';
 
 /** What the gateway learns from each upstream call; observability turns it into metrics and logs. */
 export interface UpstreamCall {
@@ -54,8 +55,11 @@ export interface UpstreamFetchOptions extends UpstreamHooks {
   adaptBody?: (body: string, status: number) => string;
 }
 
-/** The fetch signature @omnigraph/openapi and @graphql-tools/executor-http call: context rides along. */
-export type ContextualFetch = (url: string, init: RequestInit | undefined, context?: unknown) => Promise<Response>;
+/**
+ * The fetch signature @omnigraph/openapi and @graphql-tools/executor-http call: context rides along,
+ * and the OpenAPI loader adds (a copy of) the resolve info, which may ask for the parsed body (./parsed-body).
+ */
+export type ContextualFetch = (url: string, init: RequestInit | undefined, context?: unknown, info?: unknown) => Promise<Response>;
 
 /** One upstream reply, read whole. */
 interface Reply {
@@ -94,7 +98,7 @@ export function createUpstreamClient(options: UpstreamFetchOptions): ContextualF
   // Loaders are given the first instance's URL; each attempt swaps it for the chosen instance's.
   const base = pool.instances[0].url;
 
-  return async (url, init, context) => {
+  return async (url, init, context, info) => {
     const method = (init?.method ?? 'GET').toUpperCase();
     const operation = operationOf(method, new URL(url));
     const outgoing = headerRecord(init?.headers);
@@ -146,6 +150,8 @@ export function createUpstreamClient(options: UpstreamFetchOptions): ContextualF
       // A call the circuit refused was never sent, so even a POST may go to another instance.
       if (!reason || !(mayRetry || reason === 'circuit_open') || retriesDone >= retries.attempts || init?.signal?.aborted || !pool.budget.trySpend()) {
         if (outcome instanceof Error) throw outcome;
+        const slot = parsedBodySlotOf(info);
+        if (slot && handOver(slot, outcome.status, outcome.body)) return toResponse({ ...outcome, body: STAND_IN_BODY });
         return toResponse(outcome, adaptBody);
       }
       onRetry?.(source.name, reason);
@@ -208,7 +214,7 @@ function instanceUrl(url: string, base: string, instance: string): string {
   return instance === base || !url.startsWith(base) ? url : instance + url.slice(base.length);
 }
 
-function toResponse({ status, body, headers }: Reply, adaptBody: UpstreamFetchOptions['adaptBody']): Response {
+function toResponse({ status, body, headers }: Reply, adaptBody?: UpstreamFetchOptions['adaptBody']): Response {
   const hasBody = status !== 204 && status !== 205 && status !== 304;
   return new Response(hasBody ? (adaptBody ? adaptBody(body, status) : body) : null, {
     status: status >= 200 && status <= 599 ? status : 502,
