@@ -14,14 +14,16 @@ import type { Plugin } from 'graphql-yoga';
 export function useBodyLimit(maxBodyBytes: number): Plugin {
   return {
     async onRequest({ request, setRequest, endResponse, fetchAPI, serverContext }) {
-      if (!request.body) return;
+      if (request.method === 'GET' || request.method === 'HEAD') return;
       const refuse = (found: string) => endResponse(tooLarge(fetchAPI, maxBodyBytes, found, serverContext));
       const declared = request.headers.get('content-length');
       if (declared !== null) {
-        // node's parser holds the body to its Content-Length, so the header is the size.
+        // node's parser holds the body to its Content-Length, so the header is the size; the body
+        // is not touched (reading `request.body` would turn yoga's fast body parsing into a stream).
         if (Number(declared) > maxBodyBytes) refuse(`${declared} bytes`);
         return;
       }
+      if (!request.body) return;
       const reader = request.body.getReader();
       const chunks: Uint8Array[] = [];
       let size = 0;

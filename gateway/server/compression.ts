@@ -33,12 +33,12 @@ export function useCompression({ minBytes = 1_024 }: CompressionOptions = {}): P
       if (!response.body || response.headers.has('content-encoding')) return;
       const type = response.headers.get('content-type') ?? '';
       if (/^(text\/event-stream|multipart\/)/i.test(type)) return;
-      const headers = new fetchAPI.Headers(response.headers);
       // Caches in between must keep the compressed and the plain reply apart.
-      headers.set('vary', [response.headers.get('vary'), 'Accept-Encoding'].filter(Boolean).join(', '));
-      const reply = (body: BodyInit | null) => setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers }));
+      response.headers.set('vary', [response.headers.get('vary'), 'Accept-Encoding'].filter(Boolean).join(', '));
       const encoding = chooseEncoding(request.headers.get('accept-encoding'));
-      if (!encoding) return reply(response.body);
+      if (!encoding) return; // the reply as it is: no copy on the common path
+      const headers = new fetchAPI.Headers(response.headers);
+      const reply = (body: BodyInit | null) => setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers }));
       const body = Buffer.from(await response.arrayBuffer());
       if (body.byteLength < minBytes) return reply(body);
       const compressed = await encoders[encoding](body);
