@@ -8,8 +8,11 @@ import type { Plugin } from 'graphql-yoga';
  * passes it, so no more than `maxBodyBytes` is ever held. `limits.maxQueryBytes` is a different
  * guard: the size of the GraphQL query text inside a body that passed this one.
  *
- * Written here rather than taken from raw-body or a framework's body parser: those work on node
- * streams before the request becomes a fetch Request, and yoga's body parsing has no size option.
+ * Written here rather than taken from raw-body or a framework's body parser (those work on node
+ * streams before the request becomes a fetch Request) or yoga's `maxRequestBodySize` (turned off in
+ * gateway.ts): yoga's 413 does not say the limit or the setting, it reads the body only when a
+ * parser asks (after earlier plugins), and it pipes every body through a TransformStream to count
+ * it, where a Content-Length is enough (node holds the body to it).
  */
 export function useBodyLimit(maxBodyBytes: number): Plugin {
   return {
