@@ -21,3 +21,13 @@ export interface TagIndex {
   take(tags: string[]): Promise<string[]>;
   clear(): Promise<void>;
 }
+
+/**
+ * Entries are GraphQL results: plain JSON. Keyv's default deserializer also revives Buffers through
+ * a reviver function: 121 µs against JSON.parse's 33 µs for a 50-order entry (~3% of a hit's CPU).
+ */
+export const plainJson = {
+  serialize: (data: unknown) => JSON.stringify(data),
+  // Keyv's deserializer type is generic over the stored value; a cache entry is whatever was stored.
+  deserialize: (text: string) => JSON.parse(text) as never,
+};

@@ -1,6 +1,6 @@
 import Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
-import type { CacheBackend, TagIndex } from './backend';
+import { plainJson, type CacheBackend, type TagIndex } from './backend';
 
 export interface MemoryBackendOptions {
   maxEntries: number;
@@ -32,7 +32,7 @@ export function createMemoryBackend({ maxEntries, maxBytes, onEvict }: MemoryBac
     delete: (key: string) => lru.delete(key),
     clear: () => lru.clear(),
   };
-  const entries = new Keyv({ store, useKeyPrefix: false, namespace: undefined });
+  const entries = new Keyv({ store, useKeyPrefix: false, namespace: undefined, ...plainJson });
   return { kind: 'memory', entries, tags, close: async () => lru.clear() };
 }
 

@@ -1,7 +1,7 @@
 import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
 import { failFastRedisClient } from '../redis/client';
-import type { CacheBackend, TagIndex } from './backend';
+import { plainJson, type CacheBackend, type TagIndex } from './backend';
 
 export interface RedisBackendOptions {
   url: string;
@@ -27,7 +27,7 @@ export function createRedisBackend({ url, keyPrefix, timeoutMs, onConnectionErro
   // deployment's entries land under the shared default `keyv::`.
   const namespace = `${keyPrefix}:entry`;
   const store = new KeyvRedis(client, { namespace, throwOnErrors: true, throwOnConnectError: true });
-  const entries = new Keyv({ store, namespace, useKeyPrefix: false, throwOnErrors: true });
+  const entries = new Keyv({ store, namespace, useKeyPrefix: false, throwOnErrors: true, ...plainJson });
   // Failures reach the caller as rejections (throwOnErrors); the events would only repeat them.
   entries.on('error', () => {});
   return {
