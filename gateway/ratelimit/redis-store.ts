@@ -36,6 +36,14 @@ export interface RedisStoreOptions {
  */
 export function createRedisStore({ url, keyPrefix, timeoutMs, onConnectionError }: RedisStoreOptions): RateLimitStore {
   const client = failFastRedisClient({ url, connectTimeoutMs: timeoutMs, onConnectionError });
+  // Counts wait for the first connection attempt to end (connected, or failed): failing them at
+  // once, as later outages do, would serve a just-started gateway's first requests uncounted.
+  let firstAttempt: Promise<void> | undefined = new Promise<void>((resolve) => {
+    client.once('ready', resolve);
+    client.once('error', () => resolve());
+  }).then(() => {
+    firstAttempt = undefined;
+  });
   const run = async (key: string, windowMs: number): Promise<[number, number]> => {
     const options = { keys: [key], arguments: [String(windowMs)] };
     try {
@@ -49,7 +57,11 @@ export function createRedisStore({ url, keyPrefix, timeoutMs, onConnectionError 
   return {
     kind: 'redis',
     async hit(key, max, windowSeconds) {
-      const [count, ttlMs] = await withTimeout(run(`${keyPrefix}:${key}`, windowSeconds * 1000), timeoutMs, `Redis did not answer within ${timeoutMs} ms`);
+      const counted = (async () => {
+        if (firstAttempt) await firstAttempt;
+        return run(`${keyPrefix}:${key}`, windowSeconds * 1000);
+      })();
+      const [count, ttlMs] = await withTimeout(counted, timeoutMs, `Redis did not answer within ${timeoutMs} ms`);
       return decide(Number(count), max, Number(ttlMs));
     },
     close: async () => {
