@@ -619,7 +619,7 @@ export const configSchema = z
           .describe('Keeps retries from multiplying load when an upstream is down.'),
         reload: z
           .object({
-            watch: z.boolean().default(true).describe('Recompose when a spec or SDL file or the config file changes (SIGHUP always does).'),
+            watch: z.boolean().default(true).describe('Recompose when the config file, a spec or SDL file, a trusted documents manifest, a source\'s TLS file or the rate-limit directives file changes (SIGHUP always does).'),
             pollIntervalMs: z.number().int().min(0).default(30_000).describe('How often specs given as URLs are fetched again (0: never).'),
           })
           .strict()

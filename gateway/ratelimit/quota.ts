@@ -40,14 +40,14 @@ export function useClientQuota({ quotas, check, clientOf, authenticate }: Client
   };
   if (!limits.authenticated && !limits.anonymous) return {};
   const counted = new WeakMap<Request, { limit: Limit; decision: Decision }>();
-  const identityOf = (request: Request) =>
+  const callerOf = (request: Request) =>
     authenticate(request).catch((error: unknown) => {
       if (error instanceof AuthenticationError) return null;
       throw error;
     });
   return {
     async onParams({ request, context }) {
-      const client = clientOf({ identity: await identityOf(request), req: (context as { req?: unknown }).req });
+      const client = clientOf({ identity: await callerOf(request), req: (context as { req?: unknown }).req });
       const limit = client.class === 'anonymous' ? limits.anonymous : limits.authenticated;
       if (!limit) return;
       const outcome = await check(limit, client, 'quota');
