@@ -9,11 +9,6 @@ import {
   type Span,
   type TextMapGetter,
 } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { defaultFieldResolver, getOperationAST, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { TesseraConfig } from '../config/schema';
@@ -51,6 +46,13 @@ const OFF: Tracing = { plugin: {}, instrument: (schema) => schema, shutdown: asy
  */
 export function createTracing(options: TesseraConfig['telemetry']['tracing'], { linkFields, instanceId }: TracingOptions): Tracing {
   if (!options.otlpEndpoint) return OFF;
+  // The SDK is loaded only when tracing is on: ~60 ms of every start otherwise.
+  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
+  const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
   // Async context (AsyncLocalStorage) carries the active span from a resolver into the upstream
   // fetch it causes. It is process-wide by nature; setting it again is a no-op.
   otelContext.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
