@@ -13,7 +13,6 @@ const { join, relative, dirname } = require('node:path');
 const ROOT = join(__dirname, '..');
 /** What the bin runs: the gateway and the demo services, TypeScript and the files they read beside them. */
 const SOURCE_DIRS = ['gateway', 'sources'];
-const CACHE = join(ROOT, 'node_modules', '.cache', 'tessera');
 
 function listFiles(dir, files = []) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -24,21 +23,21 @@ function listFiles(dir, files = []) {
   return files;
 }
 
-function stampOf(files, esbuildVersion) {
+function stampOf(root, files, esbuildVersion) {
   const hash = createHash('sha256').update(`${esbuildVersion}\0${fs.readFileSync(__filename, 'utf8')}\0`);
   for (const file of files) {
     const { size, mtimeMs } = fs.statSync(file);
-    hash.update(`${relative(ROOT, file)}\0${size}\0${mtimeMs}\0`);
+    hash.update(`${relative(root, file)}\0${size}\0${mtimeMs}\0`);
   }
   return hash.digest('hex').slice(0, 24);
 }
 
-function build(files, outdir) {
+function build(root, files, outdir) {
   const esbuild = require('esbuild');
   esbuild.buildSync({
     entryPoints: files.filter((file) => file.endsWith('.ts')),
     outdir,
-    outbase: ROOT,
+    outbase: root,
     format: 'cjs',
     platform: 'node',
     target: `node${process.versions.node.split('.')[0]}`,
@@ -49,7 +48,7 @@ function build(files, outdir) {
   });
   // Files the code reads next to itself (__dirname): OpenAPI specs, the status page.
   for (const file of files.filter((file) => !file.endsWith('.ts'))) {
-    const target = join(outdir, relative(ROOT, file));
+    const target = join(outdir, relative(root, file));
     fs.mkdirSync(dirname(target), { recursive: true });
     fs.copyFileSync(file, target);
   }
@@ -60,10 +59,10 @@ function build(files, outdir) {
  * Builds of earlier stamps that no start has used for a day. Not sooner: a gateway still running
  * from one requires some of its modules lazily (the Redis stores, CLI commands).
  */
-function sweepUnused(current) {
+function sweepUnused(cache, current) {
   const dayAgo = Date.now() - 24 * 3600 * 1000;
-  for (const name of fs.readdirSync(CACHE)) {
-    const path = join(CACHE, name);
+  for (const name of fs.readdirSync(cache)) {
+    const path = join(cache, name);
     if (path !== current && fs.statSync(path).mtimeMs < dayAgo) fs.rmSync(path, { recursive: true, force: true });
   }
 }
@@ -71,26 +70,26 @@ function sweepUnused(current) {
 /**
  * The folder holding the compiled gateway (gateway/cli/main.js inside), or undefined when it
  * cannot be had (no esbuild, a read-only node_modules): the caller then runs the TypeScript
- * through tsx, slower to start but the same code.
+ * through tsx, slower to start but the same code. `root` and `cache` are for tests.
  */
-function compiledGateway() {
+function compiledGateway({ root = ROOT, cache = join(root, 'node_modules', '.cache', 'tessera') } = {}) {
   try {
-    const files = SOURCE_DIRS.flatMap((dir) => listFiles(join(ROOT, dir))).sort();
-    const dir = join(CACHE, stampOf(files, require('esbuild/package.json').version));
+    const files = SOURCE_DIRS.flatMap((dir) => listFiles(join(root, dir))).sort();
+    const dir = join(cache, stampOf(root, files, require('esbuild/package.json').version));
     if (fs.existsSync(join(dir, '.complete'))) {
       const now = new Date();
       fs.utimesSync(dir, now, now); // marks it in use, for the sweep below
       return dir;
     }
     const aside = `${dir}.${process.pid}.tmp`;
-    build(files, aside);
+    build(root, files, aside);
     try {
       fs.renameSync(aside, dir);
     } catch {
       fs.rmSync(aside, { recursive: true, force: true }); // another process renamed its build first
     }
     if (!fs.existsSync(join(dir, '.complete'))) return undefined;
-    sweepUnused(dir);
+    sweepUnused(cache, dir);
     return dir;
   } catch {
     return undefined;
