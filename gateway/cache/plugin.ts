@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { getOperationAST, print, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { getOperationAST, print, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { useResponseCache as useEnvelopResponseCache, type BuildResponseCacheKeyFunction, type CacheEntityRecord } from '@envelop/response-cache';
 import stableStringify from 'fast-json-stable-stringify';
+import { schemaVersion } from '../compose/print';
 import type { CacheConfig } from '../config/schema';
 import type { CacheMetrics } from './metrics';
 import { ANONYMOUS_PUBLIC_SCOPE, createScopeRule, type CacheScope } from './scope';
@@ -51,14 +52,8 @@ interface StoredMetadata {
 export function useResponseCaching({ config, store, metrics, upstreamBounds, privateFor = () => config.private }: ResponseCachingOptions): Plugin {
   const scopeOf = createScopeRule(privateFor);
   const scopes = new WeakMap<object, CacheScope | 'none'>();
-  // Entries are namespaced by a hash of the schema they were made with: a new schema never reads old shapes.
-  const schemaHashes = new WeakMap<GraphQLSchema, string>();
+  // Entries are namespaced by the version of the schema they were made with: a new schema never reads old shapes.
   const schemaHashByContext = new WeakMap<object, string>();
-  const schemaHashOf = (schema: GraphQLSchema) => {
-    let hash = schemaHashes.get(schema);
-    if (!hash) schemaHashes.set(schema, (hash = createHash('sha256').update(printSchema(schema)).digest('hex').slice(0, 12)));
-    return hash;
-  };
   // Keyed by the printed document, not the client's text: whitespace, commas and comments do not
   // split entries. yoga reuses one parsed document per query text, so each is printed once.
   const printedDocuments = new WeakMap<DocumentNode, string>();
@@ -78,7 +73,7 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds, pri
       const operation = getOperationAST(args.document, args.operationName)?.operation;
       // Only queries are looked up; a mutation still runs through the cache, to invalidate.
       scopes.set(args.contextValue, operation === 'query' ? scopeOf(args.schema, args.document, args.contextValue) : 'none');
-      schemaHashByContext.set(args.contextValue, schemaHashOf(args.schema));
+      schemaHashByContext.set(args.contextValue, schemaVersion(args.schema));
     },
   };
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GraphQLSchema, isSpecifiedDirective, lexicographicSortSchema, printSchema } from 'graphql';
 import { pruneSchema } from '@graphql-tools/utils';
 
@@ -12,4 +13,16 @@ export function printComposedSchema(schema: GraphQLSchema): string {
     directives: schema.getDirectives().filter(isSpecifiedDirective),
   });
   return `${printSchema(lexicographicSortSchema(pruneSchema(withoutDirectives)))}\n`;
+}
+
+const versions = new WeakMap<GraphQLSchema, string>();
+
+/**
+ * A short hash of the public SDL: the schema's version in /status and the response cache's
+ * namespace. Printed once per schema object, since a large schema takes about a second to print.
+ */
+export function schemaVersion(schema: GraphQLSchema): string {
+  let version = versions.get(schema);
+  if (!version) versions.set(schema, (version = createHash('sha256').update(printComposedSchema(schema)).digest('hex').slice(0, 12)));
+  return version;
 }

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
-import { printComposedSchema } from '../compose/print';
+import { schemaVersion } from '../compose/print';
 import type { TesseraConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
 import type { SchemaStatus } from '../upstream/status';
@@ -88,8 +87,7 @@ export function createLiveSchema(initial: Composed & { config: TesseraConfig }, 
 }
 
 function statusOf({ schema, degraded }: Composed): SchemaStatus {
-  const version = createHash('sha256').update(printComposedSchema(schema)).digest('hex').slice(0, 12);
-  return { version, loadedAt: new Date(), ...(degraded.length ? { degradedSources: degraded } : {}) };
+  return { version: schemaVersion(schema), loadedAt: new Date(), ...(degraded.length ? { degradedSources: degraded } : {}) };
 }
 
 function describeChange(reason: string, { added, removed }: { added: string[]; removed: string[] }): string {
