@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, freePort, stopAll, track } from './children';
+import { coldStartRows } from './cold-start';
 import { largeSpecRows } from './large-spec';
 
 const SHARED_BENCH = resolve(process.env.TESSERA_SHARED_BENCH ?? join(REPO_ROOT, '..', 'shared', 'bench'));
@@ -293,6 +294,8 @@ async function main(): Promise<void> {
   console.log(comparison(ours, peer, cached));
   console.log('\nLarge spec: compose time and peak RSS (bench/large-spec.ts)\n');
   console.log(await largeSpecRows());
+  console.log('\nDemo cold start (bench/cold-start.ts)\n');
+  console.log(await coldStartRows());
   if (settings.json) {
     const file = resolve(process.env.INIT_CWD ?? process.cwd(), settings.json);
     const plain = (r: GatewayRun) => ({ ...r, results: Object.fromEntries(r.results) });
