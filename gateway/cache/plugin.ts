@@ -112,7 +112,11 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds, pri
         // Awaited (each store call is bounded), so a client reading right after its mutation sees
         // fresh data on every instance.
         if (!refusedBeforeUpstream(result)) await store.invalidate(invalidating);
-        else setResult(withoutInvalidationReport(result));
+        else setResult((result = withoutInvalidationReport(result)));
+      }
+      // Read below, then taken out of what the client gets unless the config shows it.
+      if (!config.exposeMetadata && result && !(Symbol.asyncIterator in result) && result.extensions?.responseCache) {
+        setResult(withoutCacheMetadata(result));
       }
       if (scope === undefined || scope === 'none' || !result || Symbol.asyncIterator in result) return;
       if (scope === null) {
@@ -175,6 +179,11 @@ export function refusedBeforeUpstream(result: ExecutionResult): boolean {
   if (result.data === null) return refusedKeys.size > 0 && (result.errors ?? []).every((error) => error.path?.length === 1 && refusedKeys.has(error.path[0]));
   const fields = Object.entries(result.data ?? {});
   return fields.length > 0 && fields.every(([responseKey, value]) => value === null && refusedKeys.has(responseKey));
+}
+
+function withoutCacheMetadata(result: ExecutionResult): ExecutionResult {
+  const { responseCache: _metadata, ...extensions } = result.extensions ?? {};
+  return { ...result, extensions: Object.keys(extensions).length > 0 ? extensions : undefined };
 }
 
 function withoutInvalidationReport(result: ExecutionResult): ExecutionResult {

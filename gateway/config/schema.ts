@@ -356,6 +356,10 @@ export const cacheSchema = z
       .positive()
       .default(250)
       .describe('Longest wait for Redis per cache operation; slower or failed operations count as misses (the query runs uncached).'),
+    exposeMetadata: z
+      .boolean()
+      .optional()
+      .describe('Add extensions.responseCache (hit, ttl, invalidated entities) to responses. Default: on (development), off (production); the x-tessera-cache header (HIT, MISS, BYPASS) is sent either way.'),
   })
   .strict();
 
@@ -662,7 +666,9 @@ function refuseUnsafeProduction(
 }
 
 /** Settings whose default depends on the profile: production is closed unless opened on purpose. */
-function applyProfile<T extends { profile: 'development' | 'production'; server: object; auth: object; trustedDocuments: { manifests: string[]; only?: boolean } }>(config: T) {
+function applyProfile<
+  T extends { profile: 'development' | 'production'; server: object; auth: object; cache: { exposeMetadata?: boolean }; trustedDocuments: { manifests: string[]; only?: boolean } },
+>(config: T) {
   const production = config.profile === 'production';
   const server = config.server as { graphiql?: boolean; introspection?: boolean | 'admins'; fieldSuggestions?: boolean; csrfPrevention?: boolean };
   const auth = config.auth as { defaultPolicy?: 'allow' | 'deny' };
@@ -676,6 +682,7 @@ function applyProfile<T extends { profile: 'development' | 'production'; server:
       csrfPrevention: server.csrfPrevention ?? production,
     },
     auth: { ...config.auth, defaultPolicy: auth.defaultPolicy ?? (production ? 'deny' : 'allow') },
+    cache: { ...config.cache, exposeMetadata: config.cache.exposeMetadata ?? !production },
     trustedDocuments: { ...config.trustedDocuments, only: config.trustedDocuments.only ?? (production && config.trustedDocuments.manifests.length > 0) },
   };
 }

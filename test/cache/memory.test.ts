@@ -245,6 +245,34 @@ describe('response cache bounds and TTLs', () => {
     }
   });
 
+  test('exposeMetadata off (the production default): no extensions.responseCache, the header still tells', async () => {
+    const gw = await startCachedGateway({ exposeMetadata: false });
+    try {
+      const query = '{ product(id: 2) { id title } }';
+      const first = await gw.query(query);
+      expect(first.headers.get('x-tessera-cache')).toBe('MISS');
+      const second = await gw.query(query);
+      expect(second.headers.get('x-tessera-cache')).toBe('HIT');
+      expect(second.body.data).toEqual(first.body.data);
+      expect(first.body.extensions).toBeUndefined();
+      expect(second.body.extensions).toBeUndefined();
+      // A mutation's invalidation report is not shown either; its invalidation still happens.
+      const list = 'query($u: ID) { orders(userId: $u, limit: 200) { id } }';
+      await gw.query(list, { u: '5' });
+      expect((await gw.query(list, { u: '5' })).headers.get('x-tessera-cache')).toBe('HIT');
+      const created = await gw.query(
+        'mutation($input: OrderInput) { createOrder(input: $input) { id } }',
+        { input: { userId: '5', productId: '2', quantity: 1 } },
+        await asUser('5', ['customer']),
+      );
+      expect(created.body.errors).toBeUndefined();
+      expect(created.body.extensions).toBeUndefined();
+      expect((await gw.query(list, { u: '5' })).headers.get('x-tessera-cache')).toBe('MISS');
+    } finally {
+      await gw.close();
+    }
+  });
+
   test('with the cache off, nothing is cached and no header is sent', async () => {
     const gw = await startCachedGateway({ enabled: false });
     try {

@@ -106,6 +106,8 @@ describe('config errors name the file, the place, what was expected and what was
     expect(config.auth.defaultPolicy).toBe('deny');
     const closed = parseConfig(text.replace('server: { introspection: true }\n', ''), FILE, { env: {} }).config;
     expect(closed.server.introspection).toBe('admins');
+    expect(closed.cache.exposeMetadata).toBe(false);
+    expect(parseConfig(text.replace('profile: production\n', ''), FILE, { env: {} }).config.cache.exposeMetadata).toBe(true);
   });
 
   test('the production profile refuses the public demo secrets, at their place in the file', () => {
