@@ -82,7 +82,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const observability = useRequestObservability({ logger, metrics, usage, traceIdOf: tracing.traceIdOf });
   const deadline = useRequestDeadline(config.resilience.requestTimeoutMs);
   const authenticate = createAuthenticator(config.auth);
-  const adminOnly = isAdmin(authenticate);
+  const adminOnly = isAdmin(authenticate, config.auth.adminRole);
   const privacy = createCachePrivacy(config.cache.private);
   const trustedDocuments = createTrustedDocuments(config.trustedDocuments, logger);
   const rateLimits = createRateLimits(config, { registry: metrics.registry, logger, env: options.env, authenticate });
@@ -155,7 +155,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       observability.plugin, // per request: one log line, request metrics, usage figures
       useHardening(config.server, { isAdmin: adminOnly }), // production: introspection for admins only, no suggestions, CSRF prevention
       rateLimits.plugin, // per-client quota on every operation sent (invalid, unknown id or cached too) → 429 + Retry-After, RateLimit-* headers
-      useTrustedDocuments({ documents: () => trustedDocuments.documentsFor(live.current()), authenticate }), // documentId / APQ hash → document; `only`: other queries 403 unless admin
+      useTrustedDocuments({ documents: () => trustedDocuments.documentsFor(live.current()), authenticate, adminRole: config.auth.adminRole }), // documentId / APQ hash → document; `only`: other queries 403 unless admin
       useOperationLimits(config.limits), // size, batch, tokens, depth, aliases, directives, cost → 400
       useAuthentication(authenticate), // bearer JWT or API key → context.identity, else 401
       // (authorization: graphql-shield rules wrap the schema itself, see `compose` above → FORBIDDEN fields)

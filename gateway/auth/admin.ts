@@ -8,7 +8,7 @@ export async function callerHasRole(authenticate: Authenticator, request: Reques
 }
 
 /** For admin endpoints outside GraphQL (cache purge, usage): does this request come from an admin? */
-export function isAdmin(authenticate: Authenticator, role = 'admin'): (request: Request) => Promise<boolean> {
+export function isAdmin(authenticate: Authenticator, role: string): (request: Request) => Promise<boolean> {
   return async (request) => {
     try {
       return await callerHasRole(authenticate, request, role);

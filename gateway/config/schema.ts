@@ -294,6 +294,11 @@ const apiKeySchema = z
 export const authSchema = z
   .object({
     anonymous: z.boolean().default(true).describe('Serve callers without credentials (as anonymous; rules still apply).'),
+    adminRole: z
+      .string()
+      .min(1)
+      .default('admin')
+      .describe('The role of operators: the cache purge endpoint, the status page, introspection under "admins", and any document under trustedDocuments.only with allowAdmins.'),
     jwt: jwtSchema.optional(),
     apiKeys: z
       .object({
@@ -473,8 +478,7 @@ const trustedDocumentsSchema = z
       .boolean()
       .optional()
       .describe('Accept only trusted documents (by documentId or extensions.persistedQuery.sha256Hash); any other query is refused (403 PERSISTED_QUERY_ONLY). Default: off (development), on (production) when manifests are given.'),
-    allowAdmins: z.boolean().default(true).describe('With `only`: callers with the admin role may still send any document (GraphiQL for operators).'),
-    adminRole: z.string().min(1).default('admin').describe('The role `allowAdmins` lets through.'),
+    allowAdmins: z.boolean().default(true).describe('With `only`: callers with auth.adminRole may still send any document (GraphiQL for operators).'),
   })
   .strict();
 

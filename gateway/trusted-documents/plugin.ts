@@ -12,6 +12,8 @@ export interface TrustedDocumentsPluginOptions {
   documents(): DocumentSet;
   /** Who sent a request, for the admin exception of `only`. */
   authenticate: Authenticator;
+  /** auth.adminRole. */
+  adminRole: string;
 }
 
 const HOW_TO_ADD = 'add it to a manifest in trustedDocuments.manifests (`tessera documents manifest <dir>` writes one from .graphql files)';
@@ -27,10 +29,10 @@ const HOW_TO_ADD = 'add it to a manifest in trustedDocuments.manifests (`tessera
  * A query sent with an APQ hash is never stored (no registration on the fly): under `only` it is
  * refused like any other query; otherwise it runs as sent.
  */
-export function useTrustedDocuments({ documents, authenticate }: TrustedDocumentsPluginOptions): Plugin {
-  const isAdmin = async (request: Request, role: string) => {
+export function useTrustedDocuments({ documents, authenticate, adminRole }: TrustedDocumentsPluginOptions): Plugin {
+  const isAdmin = async (request: Request) => {
     try {
-      return await callerHasRole(authenticate, request, role);
+      return await callerHasRole(authenticate, request, adminRole);
     } catch (error) {
       // A bad token is a 401 saying so, not a refusal that hides why the admin was not recognised.
       if (error instanceof AuthenticationError) throw error.toGraphQLError();
@@ -40,9 +42,9 @@ export function useTrustedDocuments({ documents, authenticate }: TrustedDocument
   const persisted = usePersistedOperations({
     getPersistedOperation: (id) => documents().get(id) ?? null,
     allowArbitraryOperations: (request) => {
-      const { only, allowAdmins, adminRole } = documents().settings;
+      const { only, allowAdmins } = documents().settings;
       if (!only) return true;
-      return allowAdmins ? isAdmin(request, adminRole) : false;
+      return allowAdmins ? isAdmin(request) : false;
     },
     extractPersistedOperationId: requestedDocumentId,
     customErrors: { notFound, persistedQueryOnly, keyNotFound: () => keyNotFound(documents().settings.only) },

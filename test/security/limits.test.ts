@@ -131,6 +131,29 @@ describe('the production profile', () => {
     }
   });
 
+  test('auth.adminRole names the operators\' role: introspection and the cache purge follow it', async () => {
+    const operators = await startDemoGateway({
+      configure: (config) => ({
+        ...config,
+        profile: 'production',
+        server: { ...config.server, introspection: 'admins' },
+        auth: { ...config.auth, adminRole: 'operator' },
+        cache: { ...config.cache, enabled: true },
+      }),
+    });
+    try {
+      const introspect = (headers: Record<string, string>) => operators.query('{ __schema { queryType { name } } }', undefined, headers);
+      expect((await introspect(await asUser('ops', ['admin']))).body.data).toBeUndefined();
+      expect((await introspect(await asUser('ops', ['operator']))).body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+      const purge = async (headers: Record<string, string>) =>
+        (await fetch(`${operators.base}/_tessera/cache/purge`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' })).status;
+      expect(await purge(await asUser('ops', ['admin']))).toBe(403);
+      expect(await purge(await asUser('ops', ['operator']))).toBe(200);
+    } finally {
+      await operators.close();
+    }
+  });
+
   test('validation errors carry no "Did you mean" suggestions', async () => {
     const { body } = await gw.query('{ prodcts { title } }');
     expect(body.errors?.[0].message).not.toMatch(/Did you mean/);

@@ -63,7 +63,7 @@ describe('trustedDocuments config', () => {
     parseConfig(`profile: ${profile}\nsources: [{ name: users, spec: users.yaml, url: "http://127.0.0.1:1" }]\n${trusted}`, FILE, { env: {} }).config.trustedDocuments;
 
   test('`only` is on by default in production when manifests are given, off otherwise; paths resolve against the config file', () => {
-    expect(config('production', 'trustedDocuments: { manifests: [docs/manifest.json] }')).toEqual({ manifests: ['/srv/gw/docs/manifest.json'], only: true, allowAdmins: true, adminRole: 'admin' });
+    expect(config('production', 'trustedDocuments: { manifests: [docs/manifest.json] }')).toEqual({ manifests: ['/srv/gw/docs/manifest.json'], only: true, allowAdmins: true });
     expect(config('production', '')).toMatchObject({ manifests: [], only: false });
     expect(config('development', 'trustedDocuments: { manifests: [docs] }')).toMatchObject({ only: false });
     expect(config('production', 'trustedDocuments: { manifests: [docs], only: false }')).toMatchObject({ only: false });
