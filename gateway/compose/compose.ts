@@ -7,6 +7,7 @@ import { checkRuleTargets, ownerFieldsByCoordinate, rulesPresentIn } from '../au
 import type { SourceConfig, TesseraConfig } from '../config/schema';
 import { createUpstreams, type Upstreams } from '../upstream/upstreams';
 import { withDeprecations } from './deprecations';
+import { createDirectExecutor } from './direct-executor';
 import { CompositionError } from './errors';
 import { buildGraphqlSubgraph } from './graphql-subgraph';
 import { linkResolvers, linkTypeDefs, planLinks, withBatchFields, type PlannedSource } from './links';
@@ -104,7 +105,7 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: War
     const publicSubschema = new Subschema({
       name: subgraph.name,
       schema: subgraph.schema,
-      executor: subgraph.executor,
+      executor: subgraph.executor ?? createDirectExecutor(subgraph.schema),
       transforms: naming.transforms({ hide: true }),
     });
     checkPublicSchema(path, transforms, publicSubschema.transformedSchema);
@@ -121,7 +122,7 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: War
         name: `${subgraph.name} (links)`,
         // With batch fields the schema runs in-process (its root fields reach the upstream themselves).
         schema: withBatch ?? subgraph.schema,
-        executor: withBatch ? undefined : subgraph.executor,
+        executor: withBatch ? createDirectExecutor(withBatch) : (subgraph.executor ?? createDirectExecutor(subgraph.schema)),
         transforms: naming.transforms({ hide: false }),
       });
       return [subgraph, subschema];
