@@ -17,7 +17,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, freePort, stopAll, track } from './children';
+import { GATEWAY_NODE_FLAGS, REPO_ROOT, freePort, stopAll, track } from './children';
 import { coldStartRows } from './cold-start';
 import { largeSpecRows } from './large-spec';
 
@@ -279,7 +279,7 @@ async function main(): Promise<void> {
 
   const tesseraEnv = { ...fixtureEnv, NODE_ENV: 'production' };
   const tessera = (config: string) => (port: number) =>
-    startChild(process.execPath, ['bin/tessera.cjs', 'serve', '--config', config, '--port', String(port)], REPO_ROOT, tesseraEnv, join(tmpdir(), 'tessera-peer-gateway.log'));
+    startChild(process.execPath, [...GATEWAY_NODE_FLAGS, 'bin/tessera.cjs', 'serve', '--config', config, '--port', String(port)], REPO_ROOT, tesseraEnv, join(tmpdir(), 'tessera-peer-gateway.log'));
   const cachedConfig = join(tmpdir(), 'tessera-peer-bench.cached.config.yaml');
   writeFileSync(cachedConfig, readFileSync(CONFIG, 'utf8').replace(/^cache:\n {2}enabled: false$/m, 'cache:\n  enabled: true'));
 

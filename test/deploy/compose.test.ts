@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { DEMO_SERVICE_NAMES } from '../../sources';
+import { GATEWAY_NODE_FLAGS } from '../../bench/children';
 import { REPO_ROOT } from '../support/harness';
 
 interface ComposeService {
@@ -88,4 +89,10 @@ test('the Dockerfile is multi-stage, runs as a non-root user, and copies files t
   // What the image needs to run must not be excluded from the build context.
   const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n').filter(Boolean);
   for (const path of copied) expect(ignored).not.toContain(path);
+});
+
+test('the image runs the gateway with the heap settings the bench measures it with', () => {
+  const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+  const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
+  expect(cmd.slice(0, cmd.indexOf('bin/tessera.cjs'))).toEqual(['node', ...GATEWAY_NODE_FLAGS]);
 });
