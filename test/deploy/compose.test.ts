@@ -91,8 +91,12 @@ test('the Dockerfile is multi-stage, runs as a non-root user, and copies files t
   for (const path of copied) expect(ignored).not.toContain(path);
 });
 
-test('the image runs the gateway with the heap settings the bench measures it with', () => {
+test('the image, `npx tessera` and `npm start` run the gateway with the heap settings the bench measures it with', () => {
   const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
   const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
   expect(cmd.slice(0, cmd.indexOf('bin/tessera.cjs'))).toEqual(['node', ...GATEWAY_NODE_FLAGS]);
+  const shebang = readFileSync(join(REPO_ROOT, 'bin/tessera.cjs'), 'utf8').split('\n')[0];
+  expect(shebang).toBe(`#!/usr/bin/env -S node ${GATEWAY_NODE_FLAGS.join(' ')}`);
+  const { scripts } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  expect(scripts.start).toBe(`node ${GATEWAY_NODE_FLAGS.join(' ')} bin/tessera.cjs demo`);
 });
