@@ -17,7 +17,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { batchDelegateToSchema } from '@graphql-tools/batch-delegate';
-import { delegateToSchema, type Subschema } from '@graphql-tools/delegate';
+import { delegateToSchema, resolveExternalValue, type Subschema } from '@graphql-tools/delegate';
 import type { IResolvers } from '@graphql-tools/utils';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { LinkConfig } from '../config/schema';
@@ -190,7 +190,7 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
       ? (parent, _args, context, info) => {
           const key = parent[from];
           if (key === null || key === undefined) return empty;
-          return batchDelegateToSchema({
+          const value = batchDelegateToSchema({
             schema: subschema,
             operation: OperationTypeNode.QUERY,
             fieldName: plan.batchField,
@@ -200,6 +200,13 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
             context,
             info,
           });
+          // batch-delegate takes each key's value to be one object of the named type, so a
+          // one-to-many link's items would stay plain JSON: their fields then read by field name,
+          // not by the response key the delegated query used (an alias, the response cache's
+          // `__responseCacheId: id`), and come back null. Resolving the list as a list marks each item.
+          return plan.many
+            ? Promise.resolve(value).then((items) => (Array.isArray(items) ? resolveExternalValue(items, [], subschema, context, info, info.returnType) : items))
+            : value;
         }
       : (parent, _args, context, info) => {
           const key = parent[from];

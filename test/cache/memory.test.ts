@@ -33,6 +33,15 @@ describe('response cache (in-memory store)', () => {
     expect(metrics).toMatch(/^tessera_cache_requests_total\{status="miss"\} [1-9]/m);
   });
 
+  test('one-to-many links are cached like the rest (the cache adds `__responseCacheId: id` to their items)', async () => {
+    const query = '{ products(limit: 2) { id reviews { rating } } }';
+    const first = await gw.query(query);
+    expect(first.body.errors).toBeUndefined();
+    const second = await gw.query(query);
+    expect(second.headers.get('x-tessera-cache')).toBe('HIT');
+    expect(second.body.data).toEqual(first.body.data);
+  });
+
   test('the key holds variables and operation name: other values are misses', async () => {
     const query = 'query P($id: ID!) { product(id: $id) { id title } }';
     await gw.query(query, { id: '1' });

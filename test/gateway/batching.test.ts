@@ -36,6 +36,19 @@ describe('links batch through the batch endpoints: one upstream call per link pe
     expect(gw.upstreamCalls()).toEqual({ users: 1, products: 1, orders: 0, reviews: 1, total: 3 });
   });
 
+  test('aliases inside a one-to-many link are answered under the alias, with the right items', async () => {
+    const plain = await gw.query<{ products: Array<{ reviews: Array<{ id: string; rating: number }> }> }>('{ products(limit: 3) { reviews { id rating } } }');
+    expect(plain.body.errors).toBeUndefined();
+    const aliased = await gw.query<{ products: Array<{ rv: Array<{ key: string; r: number; a: { n: string } }> }> }>(
+      '{ products(limit: 3) { rv: reviews { key: id r: rating a: author { n: name } } } }',
+    );
+    expect(aliased.body.errors).toBeUndefined();
+    const expected = plain.body.data!.products.map((p) => p.reviews.map((r) => ({ key: r.id, r: r.rating })));
+    expect(aliased.body.data!.products.map((p) => p.rv.map(({ key, r }) => ({ key, r })))).toEqual(expected);
+    expect(expected.flat().length).toBeGreaterThan(0);
+    expect(aliased.body.data!.products.every((p) => p.rv.every((r) => typeof r.a.n === 'string'))).toBe(true);
+  });
+
   test('every parent gets its own child: customer.id equals the order userId', async () => {
     const { body } = await gw.query<{ orders: OrderRow[] }>('{ orders(limit: 50, offset: 100) { id userId customer { id name } } }');
     for (const order of body.data!.orders) expect(order.customer?.id).toBe(order.userId);
