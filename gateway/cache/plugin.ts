@@ -4,6 +4,7 @@ import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { useResponseCache as useEnvelopResponseCache, type BuildResponseCacheKeyFunction, type CacheEntityRecord } from '@envelop/response-cache';
 import stableStringify from 'fast-json-stable-stringify';
 import { schemaVersion } from '../compose/print';
+import { dataText } from './stored-result';
 import type { CacheConfig } from '../config/schema';
 import type { CacheMetrics } from './metrics';
 import { ANONYMOUS_PUBLIC_SCOPE, createScopeRule, type CacheScope } from './scope';
@@ -205,7 +206,7 @@ function responseCacheKey(params: Parameters<BuildResponseCacheKeyFunction>[0]):
 
 /** A strong validator of the data a client receives (extensions such as hit/miss vary, data does not). */
 function etagOf(data: unknown): string {
-  return `"${createHash('sha256').update(JSON.stringify(data)).digest('base64url').slice(0, 27)}"`;
+  return `"${createHash('sha256').update(dataText(data)).digest('base64url').slice(0, 27)}"`;
 }
 
 function withMetadata(result: ExecutionResult, metadata: { expiresAt: number }): ExecutionResult {

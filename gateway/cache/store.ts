@@ -1,8 +1,8 @@
-import type { ExecutionResult } from 'graphql';
 import type { Cache, CacheEntityRecord } from '@envelop/response-cache';
 import type { CacheBackend } from './backend';
 import type { CacheMetrics } from './metrics';
 import { withTimeout } from '../shared/timeout';
+import { fromStored, toStored } from './stored-result';
 
 /** What a purge removes: everything, every entry holding a type, or one entity. */
 export interface PurgeTarget {
@@ -61,14 +61,14 @@ export function createResponseStore(backend: CacheBackend, { timeoutMs, metrics,
   };
 
   return {
-    get: (key) => guard('get', () => backend.entries.get<ExecutionResult>(key), undefined),
+    get: (key) => guard('get', async () => fromStored(await backend.entries.get<ReturnType<typeof toStored>>(key)), undefined),
     async set(key, result, entities, ttlMs) {
       // Envelop passes Infinity when nothing set a TTL; our config always gives a default.
       const ttl = Number.isFinite(ttlMs) ? ttlMs : undefined;
       await guard(
         'set',
         async () => {
-          await backend.entries.set(key, result, ttl);
+          await backend.entries.set(key, toStored(result), ttl);
           await backend.tags.add(key, tagsOf(entities), ttl ?? 24 * 3600_000);
         },
         undefined,

@@ -257,6 +257,13 @@ describe('response cache bounds and TTLs', () => {
   test('exposeMetadata off (the production default): no extensions.responseCache, the header still tells', async () => {
     const gw = await startCachedGateway({ exposeMetadata: false });
     try {
+      // A hit writes the stored JSON text out as it is: the bytes are those of the miss.
+      const raw = async () => (await fetch(`${gw.base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ products(limit: 3) { id title price } }' }) })).text();
+      const missText = await raw();
+      const hitText = await raw();
+      expect(hitText).toBe(missText);
+      expect(JSON.parse(hitText).data.products).toHaveLength(3);
+
       const query = '{ product(id: 2) { id title } }';
       const first = await gw.query(query);
       expect(first.headers.get('x-tessera-cache')).toBe('MISS');

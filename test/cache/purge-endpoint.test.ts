@@ -21,7 +21,7 @@ describe('the purge endpoint is admin-only', () => {
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'FORBIDDEN' } }] });
     expect(seen).toHaveLength(1);
-    expect(await store.get('k')).toEqual({ data: { ok: true } });
+    expect(JSON.parse(JSON.stringify(await store.get('k')))).toEqual({ data: { ok: true } }); // as the client gets it
   });
 
   test('an authorized caller purges by type', async () => {
