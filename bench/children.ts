@@ -207,3 +207,19 @@ export function sampleProcess(pid: number, intervalMs = 250): { stop(): ProcessU
     },
   };
 }
+
+/** Polls until `probe` succeeds; returns the milliseconds since `started`. */
+export async function waitFor(
+  what: string,
+  child: ChildProcess,
+  started: number,
+  probe: () => Promise<boolean>,
+  { timeoutMs = 60_000, intervalMs = 20 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<number> {
+  while (performance.now() - started < timeoutMs) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it answered`);
+    if (await probe().catch(() => false)) return performance.now() - started;
+    await sleep(intervalMs);
+  }
+  throw new Error(`${what} did not answer within ${timeoutMs} ms`);
+}

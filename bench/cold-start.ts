@@ -11,20 +11,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, freePort } from './children';
+import { REPO_ROOT, freePort, waitFor } from './children';
 
 const PROBE = JSON.stringify({ query: '{ products(limit: 1) { id price } }' });
 
 async function answered(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: PROBE, signal: AbortSignal.timeout(2_000) });
-    const body = (await response.json()) as { data?: { products?: unknown[] }; errors?: unknown };
-    return response.ok && body.errors === undefined && (body.data?.products?.length ?? 0) > 0;
-  } catch {
-    return false;
-  }
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: PROBE, signal: AbortSignal.timeout(2_000) });
+  const body = (await response.json()) as { data?: { products?: unknown[] }; errors?: unknown };
+  return response.ok && body.errors === undefined && (body.data?.products?.length ?? 0) > 0;
 }
 
 async function startOnce(timeoutMs = 30_000): Promise<number> {
@@ -36,12 +31,8 @@ async function startOnce(timeoutMs = 30_000): Promise<number> {
     stdio: 'ignore',
   });
   try {
-    while (performance.now() - started < timeoutMs) {
-      if (child.exitCode !== null) throw new Error(`tessera demo exited with code ${child.exitCode} before it answered`);
-      if (await answered(`http://127.0.0.1:${port}/graphql`)) return performance.now() - started;
-      await sleep(5);
-    }
-    throw new Error(`tessera demo did not answer within ${timeoutMs} ms`);
+    // Polled often: the figure is under a second.
+    return await waitFor('tessera demo', child, started, () => answered(`http://127.0.0.1:${port}/graphql`), { timeoutMs, intervalMs: 5 });
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');

@@ -17,7 +17,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { GATEWAY_NODE_FLAGS, REPO_ROOT, freePort, stopAll, track } from './children';
+import { GATEWAY_NODE_FLAGS, REPO_ROOT, freePort, stopAll, track, waitFor } from './children';
 import { coldStartRows } from './cold-start';
 import { largeSpecRows } from './large-spec';
 
@@ -100,15 +100,6 @@ async function stop(child: ChildProcess): Promise<void> {
   }
 }
 
-/** Polls until `probe` succeeds; returns the milliseconds since `started`. */
-async function waitFor(what: string, child: ChildProcess, started: number, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<number> {
-  while (performance.now() - started < timeoutMs) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it answered`);
-    if (await probe().catch(() => false)) return performance.now() - started;
-    await sleep(20);
-  }
-  throw new Error(`${what} did not answer within ${timeoutMs} ms`);
-}
 
 const { query, variables } = (JSON.parse(readFileSync(QUERIES, 'utf8')) as { queries: Array<{ query: string; variables: unknown }> }).queries[0];
 const Q1 = { query, variables };

@@ -1,22 +1,24 @@
 import type { TesseraConfig } from '../config/schema';
 import { AuthenticationError } from './errors';
 import type { Authenticator } from './authenticate';
+import type { Identity } from './identity';
 
 /** Does this request's caller have the role? Throws the AuthenticationError of a bad credential. */
 export async function callerHasRole(authenticate: Authenticator, request: Request, role: string): Promise<boolean> {
   return (await authenticate(request))?.roles.includes(role) ?? false;
 }
 
+/** The caller, or null (anonymous) when its credential is bad: for checks that refuse or count rather than answer 401. */
+export function callerOrAnonymous(authenticate: Authenticator, request: Request): Promise<Identity | null> {
+  return authenticate(request).catch((error: unknown) => {
+    if (error instanceof AuthenticationError) return null;
+    throw error;
+  });
+}
+
 /** For admin endpoints outside GraphQL (cache purge, usage): does this request come from an admin? */
 export function isAdmin(authenticate: Authenticator, role: string): (request: Request) => Promise<boolean> {
-  return async (request) => {
-    try {
-      return await callerHasRole(authenticate, request, role);
-    } catch (error) {
-      if (error instanceof AuthenticationError) return false;
-      throw error;
-    }
-  };
+  return async (request) => (await callerOrAnonymous(authenticate, request))?.roles.includes(role) ?? false;
 }
 
 /**

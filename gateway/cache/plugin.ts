@@ -113,11 +113,14 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds, pri
         // Awaited (each store call is bounded), so a client reading right after its mutation sees
         // fresh data on every instance.
         if (!refusedBeforeUpstream(result)) await store.invalidate(invalidating);
-        else setResult((result = withoutInvalidationReport(result)));
+        else {
+          const { invalidatedEntities: _notDone, ...metadata } = result.extensions?.responseCache ?? {};
+          setResult((result = withCacheMetadata(result, metadata)));
+        }
       }
       // Read below, then taken out of what the client gets unless the config shows it.
       if (!config.exposeMetadata && result && !(Symbol.asyncIterator in result) && result.extensions?.responseCache) {
-        setResult(withoutCacheMetadata(result));
+        setResult(withCacheMetadata(result, undefined));
       }
       if (scope === undefined || scope === 'none' || !result || Symbol.asyncIterator in result) return;
       if (scope === null) {
@@ -182,15 +185,10 @@ export function refusedBeforeUpstream(result: ExecutionResult): boolean {
   return fields.length > 0 && fields.every(([responseKey, value]) => value === null && refusedKeys.has(responseKey));
 }
 
-function withoutCacheMetadata(result: ExecutionResult): ExecutionResult {
-  const { responseCache: _metadata, ...extensions } = result.extensions ?? {};
-  return { ...result, extensions: Object.keys(extensions).length > 0 ? extensions : undefined };
-}
-
-function withoutInvalidationReport(result: ExecutionResult): ExecutionResult {
-  const { responseCache, ...extensions } = (result.extensions ?? {}) as StoredMetadata & Record<string, unknown>;
-  const { invalidatedEntities: _skipped, ...rest } = (responseCache ?? {}) as Record<string, unknown>;
-  const kept = Object.keys(rest).length > 0 ? { ...extensions, responseCache: rest } : extensions;
+/** The result with `extensions.responseCache` replaced (left out when empty or undefined), and no empty `extensions`. */
+function withCacheMetadata(result: ExecutionResult, metadata: Record<string, unknown> | undefined): ExecutionResult {
+  const { responseCache: _replaced, ...extensions } = result.extensions ?? {};
+  const kept = metadata && Object.keys(metadata).length > 0 ? { ...extensions, responseCache: metadata } : extensions;
   return { ...result, extensions: Object.keys(kept).length > 0 ? kept : undefined };
 }
 

@@ -21,7 +21,7 @@ interface StoredEntry {
 }
 
 export function toStored({ data, ...rest }: ExecutionResult): StoredEntry {
-  return { dataText: data instanceof SerializedData ? data.text : JSON.stringify(data), rest };
+  return { dataText: dataText(data), rest };
 }
 
 /**

@@ -102,27 +102,29 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: War
     const transforms = config.sources[i].transforms;
     checkTransformTargets(path, transforms, subgraph);
     const naming = createSourceNaming(subgraph.naming, transforms);
+    // A remote source's own executor, else its in-process schema's (shared by both subschemas below).
+    const executor = subgraph.executor ?? createDirectExecutor(subgraph.schema);
     const publicSubschema = new Subschema({
       name: subgraph.name,
       schema: subgraph.schema,
-      executor: subgraph.executor ?? createDirectExecutor(subgraph.schema),
+      executor,
       transforms: naming.transforms({ hide: true }),
     });
     checkPublicSchema(path, transforms, publicSubschema.transformedSchema);
-    return { subgraph, naming, publicSubschema, renamer: naming.renamer, publicSchema: publicSubschema.transformedSchema };
+    return { subgraph, naming, executor, publicSubschema, renamer: naming.renamer, publicSchema: publicSubschema.transformedSchema };
   });
 
   const plans = planLinks(dropLinksFor ? usableLinks(config.links, sources, dropLinksFor) : config.links, sources);
   // Links resolve through their own subschema of the target source: the public names, none of the
   // hides (a link may use a root field the public schema hides), plus the hidden batch fields.
   const linkSubschemas = new Map(
-    sources.map(({ subgraph, naming }) => {
+    sources.map(({ subgraph, naming, executor }) => {
       const withBatch = withBatchFields(subgraph, plans);
       const subschema = new Subschema({
         name: `${subgraph.name} (links)`,
         // With batch fields the schema runs in-process (its root fields reach the upstream themselves).
         schema: withBatch ?? subgraph.schema,
-        executor: withBatch ? createDirectExecutor(withBatch) : (subgraph.executor ?? createDirectExecutor(subgraph.schema)),
+        executor: withBatch ? createDirectExecutor(withBatch) : executor,
         transforms: naming.transforms({ hide: false }),
       });
       return [subgraph, subschema];

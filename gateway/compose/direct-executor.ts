@@ -1,6 +1,7 @@
 import {
   GraphQLError,
   Kind,
+  defaultFieldResolver,
   getNamedType,
   isLeafType,
   isListType,
@@ -21,7 +22,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { executorFromSchema, getVariableValues } from '@graphql-tools/executor';
-import { getArgumentValues, inspect, type ExecutionRequest, type ExecutionResult, type Executor, type Path, type VariableValues } from '@graphql-tools/utils';
+import { getArgumentValues, inspect, isIterableObject, isPromise, type ExecutionRequest, type ExecutionResult, type Executor, type Path, type VariableValues } from '@graphql-tools/utils';
 
 /**
  * The executor of a source's in-process schema (the one stitching delegates to): root fields run
@@ -223,7 +224,7 @@ function complete(state: Run, type: GraphQLOutputType, planned: PlannedField, pa
   }
   if (value === null || value === undefined) return null;
   if (isListType(type)) {
-    if (!isIterable(value)) {
+    if (!isIterableObject(value)) {
       throw new GraphQLError(`Expected Iterable, but did not find one for field "${parentType.name}.${planned.fieldName}".`);
     }
     const itemType = type.ofType;
@@ -279,10 +280,6 @@ function resolveField(state: Run, parentType: GraphQLObjectType, planned: Planne
   return resolve(source, args, state.request.context, info);
 }
 
-function isPromise(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
-
 /** As the executor's completeLeafValue. */
 function serialize(type: GraphQLLeafType, value: unknown): unknown {
   let serialized: unknown;
@@ -299,10 +296,6 @@ function serialize(type: GraphQLLeafType, value: unknown): unknown {
   return serialized;
 }
 
-function isIterable(value: unknown): value is Iterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
-}
-
 /** As the executor's coerceError. */
 function coerceError(error: unknown): Error {
   if (error instanceof Error) return error;
@@ -311,9 +304,3 @@ function coerceError(error: unknown): Error {
   }
   return new Error(String(error));
 }
-
-const defaultFieldResolver: GraphQLFieldResolver<unknown, unknown> = (source, args, context, info) => {
-  if ((typeof source !== 'object' || source === null) && typeof source !== 'function') return undefined;
-  const property = (source as Record<string, unknown>)[info.fieldName];
-  return typeof property === 'function' ? (property as (...a: unknown[]) => unknown).call(source, args, context, info) : property;
-};

@@ -1,6 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Authenticator } from '../auth/authenticate';
-import { AuthenticationError } from '../auth/errors';
+import { callerOrAnonymous } from '../auth/admin';
 import type { RateLimitsConfig } from '../config/schema';
 import type { ClientOf } from './client-identity';
 import { rateLimitedError, storeUnavailableError, type Limit } from './errors';
@@ -40,14 +40,9 @@ export function useClientQuota({ quotas, check, clientOf, authenticate }: Client
   };
   if (!limits.authenticated && !limits.anonymous) return {};
   const counted = new WeakMap<Request, { limit: Limit; decision: Decision }>();
-  const callerOf = (request: Request) =>
-    authenticate(request).catch((error: unknown) => {
-      if (error instanceof AuthenticationError) return null;
-      throw error;
-    });
   return {
     async onParams({ request, context }) {
-      const client = clientOf({ identity: await callerOf(request), req: (context as { req?: unknown }).req });
+      const client = clientOf({ identity: await callerOrAnonymous(authenticate, request), req: (context as { req?: unknown }).req });
       const limit = client.class === 'anonymous' ? limits.anonymous : limits.authenticated;
       if (!limit) return;
       const outcome = await check(limit, client, 'quota');
