@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/errors';
 import { CompositionError } from '../compose/errors';
 import { TrustedDocumentsError } from '../trusted-documents/manifest';
-import { TlsFileError } from '../server/tls';
+import { TlsFileError } from '../shared/files';
 
 /** A start-up problem the user fixes from its message alone (no stack trace needed). */
 export class StartupError extends Error {}

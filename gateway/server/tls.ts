@@ -3,8 +3,6 @@ import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { ServerTlsConfig } from '../config/schema';
 import { readPemFile, TlsFileError } from '../shared/files';
 
-export { TlsFileError };
-
 /** The PEM files of `server.tls`, read now; throws a message naming the file that could not be read or used. */
 export function readServerTls(tls: ServerTlsConfig): SecureContextOptions {
   const options: SecureContextOptions = { cert: readPemFile(tls.cert, 'server.tls.cert'), key: readPemFile(tls.key, 'server.tls.key') };
