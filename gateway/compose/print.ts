@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
-import { GraphQLSchema, isSpecifiedDirective, lexicographicSortSchema, printSchema } from 'graphql';
-import { pruneSchema } from '@graphql-tools/utils';
+import {
+  GraphQLSchema,
+  getNamedType,
+  isInterfaceType,
+  isObjectType,
+  isSpecifiedDirective,
+  lexicographicSortSchema,
+  printSchema,
+  type GraphQLNamedType,
+} from 'graphql';
 
 /**
  * The public SDL: sorted, without the loaders' transport directives (they carry upstream URLs)
@@ -8,11 +16,37 @@ import { pruneSchema } from '@graphql-tools/utils';
  * environment the sources run on.
  */
 export function printComposedSchema(schema: GraphQLSchema): string {
-  const withoutDirectives = new GraphQLSchema({
-    ...schema.toConfig(),
-    directives: schema.getDirectives().filter(isSpecifiedDirective),
-  });
-  return `${printSchema(lexicographicSortSchema(pruneSchema(withoutDirectives)))}\n`;
+  return `${printSchema(lexicographicSortSchema(reachableSchema(schema)))}\n`;
+}
+
+/**
+ * The schema's root types, the specified directives and what they reach. What @graphql-tools/utils'
+ * pruneSchema keeps (an interface a field returns keeps the types implementing it, so fragments on
+ * them stay valid), found by graphql-js's own collection of referenced types: pruneSchema rebuilds
+ * every type to drop the unreached ones, about a third of a second and 150 MB of garbage for a
+ * 12 MiB spec, while this allocates only the new type map.
+ */
+function reachableSchema(schema: GraphQLSchema): GraphQLSchema {
+  const extraTypes = new Set<GraphQLNamedType>();
+  for (;;) {
+    const reachable = new GraphQLSchema({
+      query: schema.getQueryType(),
+      mutation: schema.getMutationType(),
+      subscription: schema.getSubscriptionType(),
+      directives: schema.getDirectives().filter(isSpecifiedDirective),
+      types: [...extraTypes],
+      assumeValid: true,
+    });
+    const before = extraTypes.size;
+    for (const type of Object.values(reachable.getTypeMap())) {
+      if (!isObjectType(type) && !isInterfaceType(type)) continue;
+      for (const field of Object.values(type.getFields())) {
+        const returned = getNamedType(field.type);
+        if (isInterfaceType(returned)) schema.getPossibleTypes(returned).forEach((implementation) => extraTypes.add(implementation));
+      }
+    }
+    if (extraTypes.size === before) return reachable;
+  }
 }
 
 const versions = new WeakMap<GraphQLSchema, string>();

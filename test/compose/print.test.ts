@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { GraphQLSchema, buildSchema, lexicographicSortSchema, printSchema, specifiedDirectives } from 'graphql';
+import { printSchemaWithDirectives, pruneSchema } from '@graphql-tools/utils';
 import { composeGateway, type ComposedGateway } from '../../gateway/compose/compose';
 import { printComposedSchema } from '../../gateway/compose/print';
 import { loadConfig } from '../../gateway/config/load';
@@ -63,4 +64,26 @@ test('printing is stable: the same schema prints the same SDL twice, ending in o
 
 test('equals the committed schema/schema.graphql (`npm run compose` updates it)', () => {
   expect(printed).toBe(readFileSync(COMMITTED, 'utf8'));
+});
+
+test('types nothing reaches are left out; the implementations of an interface a field returns are kept', () => {
+  const schema = buildSchema(`
+    directive @httpOperation(path: String) on FIELD_DEFINITION
+    interface Node { id: ID! }
+    type User implements Node { id: ID! name: String }
+    type Robot implements Node { id: ID! model: Model }
+    type Model { name: String }
+    interface Audited { at: String }
+    type Order implements Audited { at: String total: Float }
+    type Query { node(id: ID!): Node @httpOperation(path: "/node") orders: [Order] }
+    type Orphan { x: Int }
+    input OrphanInput { x: Int }
+  `);
+  const sdl = printComposedSchema(schema);
+  // What @graphql-tools/utils' pruneSchema keeps, which printComposedSchema used before.
+  expect(sdl).toBe(`${printSchema(lexicographicSortSchema(pruneSchema(new GraphQLSchema({ ...schema.toConfig(), directives: [...specifiedDirectives] }))))}\n`);
+  expect(sdl).toContain('type Robot implements Node');
+  expect(sdl).toContain('type Model');
+  expect(sdl).toContain('interface Audited');
+  expect(sdl).not.toMatch(/Orphan|httpOperation/);
 });
