@@ -9,8 +9,13 @@ import type { OpenApiDocument } from './spec';
 
 export interface ConvertOptions {
   source: string;
-  /** Normalized for the loader; the cache key is taken over it. */
+  /** As read; the cache key is taken over it. */
   spec: OpenApiDocument;
+  /**
+   * The copy the loader converts (it dereferences in place), with what it gets wrong rewritten.
+   * Made only on a miss; its code is part of the cache key, so changing it converts again.
+   */
+  prepare: (spec: OpenApiDocument) => OpenApiDocument;
   endpoint: string;
   logger: Logger;
   /** Folder of converted schemas (resilience.specCache); none: convert every time. */
@@ -36,8 +41,8 @@ export async function convertedSdl(options: ConvertOptions): Promise<string> {
 }
 
 async function converted(options: ConvertOptions): Promise<string> {
-  const { source, spec, cacheDir, logger } = options;
-  const hash = createHash('sha256').update(`${loaderVersion}\0${source}\0${JSON.stringify(spec)}`).digest('hex');
+  const { source, spec, prepare, cacheDir, logger } = options;
+  const hash = createHash('sha256').update(`${loaderVersion}\0${prepare.toString()}\0${source}\0${JSON.stringify(spec)}`).digest('hex');
   const file = cacheDir && join(cacheDir, 'converted', `${source}-${hash.slice(0, 32)}.json`);
   const cached = file && (await readFile(file, 'utf8').then((text) => JSON.parse(text) as Converted).catch(() => undefined));
   if (cached) {
@@ -54,7 +59,7 @@ async function converted(options: ConvertOptions): Promise<string> {
   const { loadNonExecutableGraphQLSchemaFromOpenAPI } = await import('@omnigraph/openapi');
   const schema = await loadNonExecutableGraphQLSchemaFromOpenAPI(source, {
     // The loader accepts a parsed document although its type says string.
-    source: spec as unknown as string,
+    source: prepare(spec) as unknown as string,
     endpoint: ENDPOINT_PLACEHOLDER,
     // Without this, operations with declared error responses become `Result | Error` unions that
     // break links and force inline fragments on clients; errors become field errors instead.

@@ -65,9 +65,7 @@ export async function loadOpenApiSchema(options: OpenApiLoadOptions): Promise<Gr
 /** Converted (or read from the cache) as SDL, then made executable: @httpOperation directives → resolvers. */
 async function load(options: OpenApiLoadOptions, spec: OpenApiDocument, warn: WarningSink): Promise<GraphQLSchema> {
   const logger = loaderLogger(options.source, warn);
-  // A clone, because the loader dereferences the document in place.
-  const normalized = normalizeForLoader(structuredClone(spec));
-  const sdl = await convertedSdl({ source: options.source, spec: normalized, endpoint: options.endpoint, logger, cacheDir: options.cacheDir });
+  const sdl = await convertedSdl({ source: options.source, spec, prepare: forLoader, endpoint: options.endpoint, logger, cacheDir: options.cacheDir });
   return processDirectives(schemaFromSdl(sdl), {
     endpoint: options.endpoint,
     globalFetch: options.fetch as unknown as NonNullable<Parameters<typeof processDirectives>[1]>['globalFetch'],
@@ -75,25 +73,31 @@ async function load(options: OpenApiLoadOptions, spec: OpenApiDocument, warn: Wa
   });
 }
 
-/** Rewrites constructs the loader gets wrong into equivalent ones it gets right (in place). */
-function normalizeForLoader<T>(node: T, seen = new WeakSet<object>()): T {
-  if (!node || typeof node !== 'object' || seen.has(node)) return node;
-  seen.add(node);
-  if (Array.isArray(node)) {
-    for (const item of node) normalizeForLoader(item, seen);
-    return node;
-  }
-  const schema = node as Record<string, unknown>;
-  // With a discriminator exactly one member applies, as with oneOf; the loader merges anyOf members
-  // into one object type with every member's required fields non-null.
-  if (Array.isArray(schema.anyOf) && schema.discriminator && !schema.oneOf) {
-    schema.oneOf = schema.anyOf;
-    delete schema.anyOf;
-  }
-  // OpenAPI 3.1 `type: [X, 'null']`: the loader drops 'null' without making the schema nullable.
-  if (Array.isArray(schema.type) && schema.type.includes('null')) schema.nullable = true;
-  for (const value of Object.values(schema)) normalizeForLoader(value, seen);
-  return node;
+/**
+ * A copy (the loader dereferences the document in place) in which constructs the loader gets wrong
+ * are rewritten into equivalent ones it gets right. All of it is one function because its text is
+ * part of the converted-schema cache key: editing it converts again.
+ */
+function forLoader(spec: OpenApiDocument): OpenApiDocument {
+  const seen = new WeakSet<object>();
+  const normalize = (node: unknown): void => {
+    if (!node || typeof node !== 'object' || seen.has(node)) return;
+    seen.add(node);
+    if (Array.isArray(node)) return node.forEach(normalize);
+    const schema = node as Record<string, unknown>;
+    // With a discriminator exactly one member applies, as with oneOf; the loader merges anyOf members
+    // into one object type with every member's required fields non-null.
+    if (Array.isArray(schema.anyOf) && schema.discriminator && !schema.oneOf) {
+      schema.oneOf = schema.anyOf;
+      delete schema.anyOf;
+    }
+    // OpenAPI 3.1 `type: [X, 'null']`: the loader drops 'null' without making the schema nullable.
+    if (Array.isArray(schema.type) && schema.type.includes('null')) schema.nullable = true;
+    Object.values(schema).forEach(normalize);
+  };
+  const copy = structuredClone(spec);
+  normalize(copy);
+  return copy;
 }
 
 /** Keeps only the given operations (and the path items they live in). */
