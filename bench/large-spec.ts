@@ -4,8 +4,8 @@
  *
  * Generates a deterministic OpenAPI document of about `--mib` MiB (resources with CRUD operations,
  * nested objects, enums, arrays and references, like big public API descriptions) and runs
- * `tessera compose` on it in a fresh process each time: wall time from spawn to exit and the
- * process's peak RSS (VmHWM, via /usr/bin/time's max resident size). Cold runs start with an empty
+ * `tessera compose` on it in a fresh process each time, with the node flags the `tessera` bin's
+ * shebang gives it: wall time from spawn to exit and the process's peak RSS (VmHWM, via /usr/bin/time's max resident size). Cold runs start with an empty
  * converted-schema cache (`resilience.specCache`), cached runs with the one the first run wrote.
  */
 import { spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from './children';
+import { GATEWAY_NODE_FLAGS, REPO_ROOT } from './children';
 
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima'];
 
@@ -102,7 +102,7 @@ interface ComposeRun {
   peakRssMiB: number;
 }
 
-/** `tessera compose` in a fresh process under /usr/bin/time. */
+/** `tessera compose` in a fresh process under /usr/bin/time, with the node flags the bin's shebang gives it. */
 function composeOnce(configFile: string): ComposeRun {
   const started = performance.now();
   const result = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KIB %M', process.execPath, 'bin/tessera.cjs', 'compose', '--config', configFile, '--out', '/dev/null'], {
