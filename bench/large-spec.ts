@@ -105,7 +105,7 @@ interface ComposeRun {
 /** `tessera compose` in a fresh process under /usr/bin/time, with the node flags the bin's shebang gives it. */
 function composeOnce(configFile: string): ComposeRun {
   const started = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KIB %M', process.execPath, 'bin/tessera.cjs', 'compose', '--config', configFile, '--out', '/dev/null'], {
+  const result = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KIB %M', process.execPath, ...GATEWAY_NODE_FLAGS, 'bin/tessera.cjs', 'compose', '--config', configFile, '--out', '/dev/null'], {
     cwd: REPO_ROOT,
     env: { ...process.env, NODE_ENV: 'production' },
     encoding: 'utf8',
