@@ -16,6 +16,7 @@ import {
   type GraphQLType,
 } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import { NO_RELAXING, type InputScalarRelaxing } from '../inputs/scalars';
 import { fieldError } from './field-errors';
 
 /** `id`, `ids`, `userId`, `productIds`: the names that denote identifiers. */
@@ -35,23 +36,35 @@ function asId<T extends GraphQLType>(type: T): T {
 }
 
 /**
- * Exposes identifier fields and arguments as `ID` (REST specs type them as integer or string), and
- * converts ID arguments back to the spec's type before the upstream call, so an integer id is still
- * sent as a number in JSON bodies.
+ * The subgraph's one pass over its types (each pass over a large spec's schema costs about half a
+ * second): input scalars relaxed (../inputs/scalars), then identifier fields and arguments exposed
+ * as `ID` (REST specs type them as integer or string). ID arguments are converted back to the
+ * spec's type before the upstream call, so an integer id is still sent as a number in JSON bodies.
  */
-export function retypeIds(schema: GraphQLSchema): GraphQLSchema {
+export function retypeIds(schema: GraphQLSchema, relaxing: InputScalarRelaxing = NO_RELAXING): GraphQLSchema {
+  const { relax } = relaxing;
+  // Arguments relaxed, and retyped as ids where `retype` (root fields: the ones converted back).
+  const relaxArgs = <T extends Record<string, { type: GraphQLInputType }>>(args: T | undefined, retype: boolean): T | undefined => {
+    if (!args || (relaxing === NO_RELAXING && !retype)) return args;
+    const entries = Object.entries(args).map(([name, arg]) => {
+      const relaxed = { ...arg, type: relax(arg.type) };
+      return [name, retype ? retypeIfId(relaxed, name) : relaxed];
+    });
+    return Object.fromEntries(entries) as T;
+  };
   return mapSchema(schema, {
-    [MapperKind.OBJECT_FIELD]: retypeIfId,
-    [MapperKind.INPUT_OBJECT_FIELD]: retypeIfId,
+    [MapperKind.SCALAR_TYPE]: relaxing.scalar,
+    [MapperKind.OBJECT_FIELD]: (field, fieldName) => ({ ...retypeIfId(field, fieldName), args: relaxArgs(field.args, false) }),
+    [MapperKind.INTERFACE_FIELD]: (field) => ({ ...field, args: relaxArgs(field.args, false) }),
+    [MapperKind.INPUT_OBJECT_FIELD]: (field, fieldName) => retypeIfId({ ...field, type: relax(field.type) }, fieldName),
     [MapperKind.ROOT_FIELD]: (field, fieldName, typeName) => {
       const originalArgs = (schema.getType(typeName) as GraphQLObjectType).getFields()[fieldName]?.args ?? [];
       const resolve = field.resolve;
-      if (!resolve || !originalArgs.some((arg) => needsConversion(arg.name, arg.type))) {
-        return { ...field, args: mapArgs(field.args) };
-      }
+      const args = relaxArgs(field.args, true);
+      if (!resolve || !originalArgs.some((arg) => needsConversion(arg.name, arg.type, relax))) return { ...field, args };
       const convertingResolve: GraphQLFieldResolver<unknown, unknown> = (root, args, context, info) =>
-        resolve(root, convertArgs(args, originalArgs), context, info);
-      return { ...field, args: mapArgs(field.args), resolve: convertingResolve };
+        resolve(root, convertArgs(args, originalArgs, relax), context, info);
+      return { ...field, args, resolve: convertingResolve };
     },
   });
 }
@@ -60,49 +73,44 @@ function retypeIfId<T extends { type: GraphQLType }>(field: T, fieldName: string
   return isIdCandidate(fieldName, field.type) ? { ...field, type: asId(field.type) } : field;
 }
 
-function mapArgs<T extends Record<string, { type: GraphQLInputType }>>(args: T | undefined): T | undefined {
-  if (!args) return args;
-  return Object.fromEntries(
-    Object.entries(args).map(([name, arg]) => [name, retypeIfId(arg, name)]),
-  ) as T;
-}
+type Relax = InputScalarRelaxing['relax'];
 
 /**
- * Does an argument (by its name and original type) hold an integer id somewhere inside it? Only
- * then is the resolver wrapped: `limit: Int` or `quantity: Int` alone cost no conversion per call.
+ * Does an argument (by its name and original type, as relaxed) hold an integer id somewhere inside
+ * it? Only then is the resolver wrapped: `limit: Int` or `quantity: Int` alone cost no conversion per call.
  */
-function needsConversion(name: string, type: GraphQLInputType, seen = new Set<string>()): boolean {
-  const named = getNamedType(type);
+function needsConversion(name: string, type: GraphQLInputType, relax: Relax, seen = new Set<string>()): boolean {
+  const named = relax(getNamedType(type));
   if (named === GraphQLInt) return isIdName(name);
   if (!isInputObjectType(named) || seen.has(named.name)) return false;
   seen.add(named.name);
-  return Object.values(named.getFields()).some((field) => needsConversion(field.name, field.type, seen));
+  return Object.values(named.getFields()).some((field) => needsConversion(field.name, field.type, relax, seen));
 }
 
-function convertArgs(args: Record<string, unknown>, originalArgs: readonly GraphQLArgument[]): Record<string, unknown> {
+function convertArgs(args: Record<string, unknown>, originalArgs: readonly GraphQLArgument[], relax: Relax): Record<string, unknown> {
   const converted: Record<string, unknown> = { ...args };
   for (const arg of originalArgs) {
-    if (args[arg.name] !== undefined) converted[arg.name] = convertValue(args[arg.name], arg.type, arg.name, arg.name);
+    if (args[arg.name] !== undefined) converted[arg.name] = convertValue(args[arg.name], arg.type, arg.name, arg.name, relax);
   }
   return converted;
 }
 
-function convertValue(value: unknown, type: GraphQLInputType, name: string, where: string): unknown {
+function convertValue(value: unknown, type: GraphQLInputType, name: string, where: string, relax: Relax): unknown {
   if (value === null || value === undefined) return value;
-  if (isNonNullType(type)) return convertValue(value, type.ofType, name, where);
+  if (isNonNullType(type)) return convertValue(value, type.ofType, name, where, relax);
   if (isListType(type)) {
-    return Array.isArray(value) ? value.map((item, i) => convertValue(item, type.ofType, name, `${where}[${i}]`)) : value;
+    return Array.isArray(value) ? value.map((item, i) => convertValue(item, type.ofType, name, `${where}[${i}]`, relax)) : value;
   }
   if (isInputObjectType(type) && typeof value === 'object') {
     const fields = type.getFields();
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([key, item]) => [
         key,
-        fields[key] ? convertValue(item, fields[key].type, key, `${where}.${key}`) : item,
+        fields[key] ? convertValue(item, fields[key].type, key, `${where}.${key}`, relax) : item,
       ]),
     );
   }
-  if (type === GraphQLInt && isIdName(name) && typeof value === 'string') {
+  if (relax(type) === GraphQLInt && isIdName(name) && typeof value === 'string') {
     if (!/^-?\d+$/.test(value)) {
       throw fieldError(`Argument ${where} must be an integer id, got ${JSON.stringify(value)}`, { code: 'BAD_USER_INPUT', argument: where });
     }

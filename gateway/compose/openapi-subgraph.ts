@@ -1,5 +1,5 @@
-import { getNamedType, isListType, isNonNullType, isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema, type GraphQLType } from 'graphql';
-import { MapperKind, getDirectiveExtensions, mapSchema, type SchemaMapper } from '@graphql-tools/utils';
+import { getNamedType, isListType, isNonNullType, isObjectType, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema, type GraphQLType } from 'graphql';
+import { getDirectiveExtensions } from '@graphql-tools/utils';
 import type { OpenApiSourceConfig } from '../config/schema';
 import { PARSED_BODY, type ParsedBodySlot } from '../upstream/parsed-body';
 import { instanceUrls } from '../upstream/pool';
@@ -7,7 +7,7 @@ import { createUpstreamAuthorizer } from '../upstream/upstream-auth';
 import type { Upstreams } from '../upstream/upstreams';
 import { enforceInputConstraints } from '../inputs/enforce';
 import { extractConstraints } from '../inputs/constraints';
-import { inputScalarMappers } from '../inputs/scalars';
+import { inputScalarRelaxing } from '../inputs/scalars';
 import { toFieldError } from './field-errors';
 import { markNullListItems, restoreNullItems } from './null-items';
 import { retypeIds } from './ids';
@@ -36,11 +36,13 @@ export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstream
     authorize: createUpstreamAuthorizer(source, spec.components?.securitySchemes ?? spec.securityDefinitions),
   });
   const loaded = await loadOpenApiSchema({ source: source.name, spec, endpoint: instanceUrls(source)[0], fetch, warn, cacheDir: specCache });
-  const normalized = withFieldErrors(loaded, source.name, inputScalarMappers(loaded));
+  // The loaded schema is this composition's own: its root resolvers are wrapped in place, as
+  // graphql-tools' addResolversToSchema does with updateResolversInPlace, rather than by one more pass.
+  normalizeFieldErrors(loaded, source.name);
   // The spec's input constraints are checked before the call (after ids are converted back to the spec's types).
   let renamer: Renamer | undefined; // set below from the naming; requests only come after composition
-  enforceInputConstraints(normalized, extractConstraints(spec, normalized, source.name, warn), { source: source.name, renamer: () => renamer });
-  const schema = retypeIds(normalized);
+  enforceInputConstraints(loaded, extractConstraints(spec, loaded, source.name, warn), { source: source.name, renamer: () => renamer });
+  const schema = retypeIds(loaded, inputScalarRelaxing(loaded));
   const componentNames = Object.keys(spec.components?.schemas ?? spec.definitions ?? {});
   const naming = computeNaming(schema, componentNames);
   renamer = createSourceNaming(naming, source.transforms).renamer;
@@ -64,25 +66,22 @@ export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstream
 
 /**
  * The loader returns upstream failures as GraphQLErrors carrying the upstream URL, headers and body;
- * each root field is wrapped so the client sees a normalized field error instead. `mappers` join
- * this pass (input scalars relaxed, ../inputs/scalars) rather than make one more over the schema.
- * Fields whose answer needs none of the loader's response metadata take a successful reply's JSON
- * from the upstream client directly (../upstream/parsed-body).
+ * each root field (in place) gives the client a normalized field error instead. Fields whose
+ * answer needs none of the loader's response metadata take a successful reply's JSON from the
+ * upstream client directly (../upstream/parsed-body).
  */
-function withFieldErrors(schema: GraphQLSchema, source: string, mappers: SchemaMapper = {}): GraphQLSchema {
-  return mapSchema(schema, {
-    ...mappers,
-    [MapperKind.ROOT_FIELD]: (field, fieldName, typeName) => {
+function normalizeFieldErrors(schema: GraphQLSchema, source: string): void {
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    for (const field of Object.values(root?.getFields() ?? {})) {
       const resolve = field.resolve;
-      if (!resolve) return field;
-      const original = (schema.getType(typeName) as { getFields?: () => Record<string, GraphQLField<unknown, unknown>> }).getFields?.()[fieldName];
-      const direct = original !== undefined && readsNoMetadata(schema, original.type);
+      if (!resolve) continue;
+      const direct = readsNoMetadata(schema, field.type);
       const list = isListReturn(field.type);
-      const normalized: GraphQLFieldResolver<unknown, unknown> = async (root, args, context, info) => {
+      field.resolve = async (parent, args, context, info) => {
         const slot: ParsedBodySlot | undefined = direct ? { parsed: false } : undefined;
         let result: unknown;
         try {
-          result = await resolve(root, args, context, slot ? ({ ...info, [PARSED_BODY]: slot } as GraphQLResolveInfo) : info);
+          result = await resolve(parent, args, context, slot ? ({ ...info, [PARSED_BODY]: slot } as GraphQLResolveInfo) : info);
         } catch (error) {
           throw toFieldError(error, source);
         }
@@ -90,9 +89,8 @@ function withFieldErrors(schema: GraphQLSchema, source: string, mappers: SchemaM
         if (result instanceof Error) throw toFieldError(result, source);
         return Array.isArray(result) ? restoreNullItems(result, source) : result;
       };
-      return { ...field, resolve: normalized };
-    },
-  });
+    }
+  }
 }
 
 /** The loader's own directives whose resolvers read the getters it puts on each answered object. */

@@ -17,7 +17,7 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
-import { getDirective, MapperKind, type SchemaMapper } from '@graphql-tools/utils';
+import { getDirective } from '@graphql-tools/utils';
 
 /**
  * The loader's scalars that say less than the spec (`minimum: 5` becomes PositiveInt, `maximum: 10`
@@ -45,12 +45,17 @@ const LOSSY: Record<string, GraphQLScalarType> = {
  */
 export const KEPT_FORMAT_SCALARS = ['DateTime', 'EmailAddress', 'UUID', 'URL'] as const;
 
-/**
- * The mappers (for @graphql-tools/utils' mapSchema) that relax input scalars: given to the pass the
- * subgraph makes anyway, since each extra pass over a large spec's schema costs about a second.
- * Empty when the schema has nothing to relax.
- */
-export function inputScalarMappers(schema: GraphQLSchema): SchemaMapper {
+/** How a schema's input scalars are relaxed, for the one pass the subgraph makes over its types (../compose/ids). */
+export interface InputScalarRelaxing {
+  /** An argument's or input field's type with relaxed scalars replaced by their base type. */
+  relax<T extends GraphQLInputType>(type: T): T;
+  /** The scalar type itself: kept (accepting any string on input), or left out (null) when no output uses it. */
+  scalar(scalar: GraphQLScalarType): GraphQLScalarType | null;
+}
+
+export const NO_RELAXING: InputScalarRelaxing = { relax: (type) => type, scalar: (scalar) => scalar };
+
+export function inputScalarRelaxing(schema: GraphQLSchema): InputScalarRelaxing {
   const replacements = new Map<string, GraphQLScalarType>();
   const kept = new Set<string>();
   for (const type of Object.values(schema.getTypeMap())) {
@@ -59,18 +64,17 @@ export function inputScalarMappers(schema: GraphQLSchema): SchemaMapper {
     else if (LOSSY[type.name]) replacements.set(type.name, LOSSY[type.name]);
     else if (getDirective(schema, type, 'regexp')?.length || getDirective(schema, type, 'length')?.length) replacements.set(type.name, GraphQLString);
   }
-  if (replacements.size === 0 && kept.size === 0) return {};
-  const retype = <T extends GraphQLInputType>(type: T): T => {
-    if (isNonNullType(type)) return new GraphQLNonNull(retype(type.ofType)) as T;
-    if (isListType(type)) return new GraphQLList(retype(type.ofType)) as T;
+  if (replacements.size === 0 && kept.size === 0) return NO_RELAXING;
+  const relax = <T extends GraphQLInputType>(type: T): T => {
+    if (isNonNullType(type)) return new GraphQLNonNull(relax(type.ofType)) as T;
+    if (isListType(type)) return new GraphQLList(relax(type.ofType)) as T;
     return (replacements.get((type as GraphQLNamedType).name) as T | undefined) ?? type;
   };
   // A relaxed scalar no output uses is left out rather than published unused.
   const onOutputs = outputScalars(schema);
   return {
-    [MapperKind.ARGUMENT]: (arg) => ({ ...arg, type: retype(arg.type) }),
-    [MapperKind.INPUT_OBJECT_FIELD]: (field) => ({ ...field, type: retype(field.type) }),
-    [MapperKind.SCALAR_TYPE]: (scalar) => {
+    relax,
+    scalar: (scalar) => {
       if (kept.has(scalar.name)) return stringOnInput(scalar);
       return replacements.has(scalar.name) && !onOutputs.has(scalar.name) ? null : scalar;
     },
