@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExponentialBackoff, isBrokenCircuitError, type IBackoff } from 'cockatiel';
 import { request, type Dispatcher } from 'undici';
+import { Headers as PonyfillHeaders, Response as PonyfillResponse } from '@whatwg-node/fetch';
 import type { SourceConfig } from '../config/schema';
 import { UpstreamBadResponseError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError, unreachableMessage } from './errors';
 import { IDENTITY_HEADER_NAMES } from './identity-headers';
@@ -214,9 +215,14 @@ function instanceUrl(url: string, base: string, instance: string): string {
   return instance === base || !url.startsWith(base) ? url : instance + url.slice(base.length);
 }
 
+/**
+ * The reply as the fetch Response the loaders read. @whatwg-node/fetch's (the fetch graphql-yoga and
+ * the loaders themselves use) keeps a text body as text until it is read; Node's global Response
+ * wraps it in a web ReadableStream first: ~12 µs against ~0.6 µs a reply, ~6% of Q1's CPU.
+ */
 function toResponse({ status, body, headers }: Reply, adaptBody?: UpstreamFetchOptions['adaptBody']): Response {
   const hasBody = status !== 204 && status !== 205 && status !== 304;
-  return new Response(hasBody ? (adaptBody ? adaptBody(body, status) : body) : null, {
+  return new PonyfillResponse(hasBody ? (adaptBody ? adaptBody(body, status) : body) : null, {
     status: status >= 200 && status <= 599 ? status : 502,
     headers: toHeaders(headers),
   });
@@ -268,7 +274,7 @@ function headerRecord(init: HeadersInit | undefined): Record<string, string> {
 }
 
 function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const headers = new Headers();
+  const headers = new PonyfillHeaders();
   for (const [name, value] of Object.entries(raw)) {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
     else if (value !== undefined) headers.set(name, value);
