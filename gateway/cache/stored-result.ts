@@ -14,23 +14,39 @@ export class SerializedData {
   }
 }
 
-/** How an entry is stored: the data as text (one string for the store to copy), the rest as is. */
-interface StoredEntry {
+/**
+ * How an entry is stored: all of it as JSON text, so the in-memory store can keep the entry object
+ * itself (nothing in it can be changed by a consumer of a hit) and Redis copies two strings.
+ */
+export interface StoredEntry {
+  dataText: string;
+  /** The result's other members (`extensions`...), usually `{}`. */
+  restText: string;
+}
+
+/** An entry written before `restText`: the other members as they were. */
+interface EarlierEntry {
   dataText: string;
   rest: Omit<ExecutionResult, 'data'>;
 }
 
 export function toStored({ data, ...rest }: ExecutionResult): StoredEntry {
-  return { dataText: dataText(data), rest };
+  return { dataText: dataText(data), restText: JSON.stringify(rest) };
+}
+
+/** What an entry costs the in-memory store: its text. */
+export function storedSize(entry: StoredEntry): number {
+  return entry.dataText.length + entry.restText.length;
 }
 
 /**
  * The result a hit answers with. `stringify` is the hook yoga's result processor calls instead of
  * JSON.stringify (the one graphql-jit results use); it writes the same bytes JSON.stringify would.
  */
-export function fromStored(entry: StoredEntry | ExecutionResult | undefined): ExecutionResult | undefined {
+export function fromStored(entry: StoredEntry | EarlierEntry | ExecutionResult | undefined): ExecutionResult | undefined {
   if (!entry || !('dataText' in entry)) return entry as ExecutionResult | undefined;
-  return { data: new SerializedData(entry.dataText) as unknown as ExecutionResult['data'], ...entry.rest, stringify } as ExecutionResult;
+  const rest = 'restText' in entry ? (JSON.parse(entry.restText) as EarlierEntry['rest']) : entry.rest;
+  return { data: new SerializedData(entry.dataText) as unknown as ExecutionResult['data'], ...rest, stringify } as ExecutionResult;
 }
 
 function stringify(result: Record<string, unknown>): string {

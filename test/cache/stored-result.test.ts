@@ -1,4 +1,5 @@
 import { SerializedData, fromStored, toStored } from '../../gateway/cache/stored-result';
+import { createMemoryBackend } from '../../gateway/cache/memory';
 import { processRegularResult } from 'graphql-yoga';
 
 // A hit is written out from the stored text; it must be byte for byte what JSON.stringify makes.
@@ -18,4 +19,21 @@ test('a stored result comes back as the same JSON, its data kept as text', async
 test('an entry stored before (a plain result) is still served', () => {
   expect(fromStored(result as never)).toBe(result);
   expect(fromStored(undefined)).toBeUndefined();
+});
+
+test('an entry is text only, so the in-memory store keeps it as is and no hit can change the next one', async () => {
+  const backend = createMemoryBackend({ maxEntries: 10, maxBytes: 10_000, onEvict: () => {} });
+  const stored = toStored(result);
+  expect(Object.values(stored).every((value) => typeof value === 'string')).toBe(true);
+  await backend.entries.set('k', stored, 60_000);
+  const first = fromStored(await backend.entries.get('k'))!;
+  (first.extensions as Record<string, unknown>).cost = 999; // a careless consumer of a hit
+  const second = fromStored(await backend.entries.get('k'))!;
+  expect(JSON.stringify(second)).toBe(JSON.stringify(result));
+  await backend.close();
+});
+
+test('an entry written with its other members as an object (before restText) is still served', () => {
+  const earlier = { dataText: JSON.stringify(result.data), rest: { extensions: result.extensions } };
+  expect(JSON.stringify(fromStored(earlier))).toBe(JSON.stringify(result));
 });
