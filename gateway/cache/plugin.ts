@@ -95,7 +95,7 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds, pri
     getDocumentString: (args) => normalizedDocument(args.document),
     // Accept-Language is forwarded upstream by default, and upstreams may answer in the caller's
     // language: callers asking for another language get entries of their own.
-    buildResponseCacheKey: (params) => `${schemaHashByContext.get(params.context as object) ?? ''}:${languageOf(params.context)}:${responseCacheKey(params)}`,
+    buildResponseCacheKey: (params) => `${schemaHashByContext.get(params.context as object) ?? ''}:${responseCacheKey(params, languageOf(params.context))}`,
     shouldCacheResult: ({ result }) => !result.errors?.length,
     onTtl: ({ ttl, context }) => Math.min(ttl, upstreamBounds.boundOf(context) ?? Infinity),
     includeExtensionMetadata: true,
@@ -197,8 +197,10 @@ function withCacheMetadata(result: ExecutionResult, metadata: Record<string, unk
  * hashed with node:crypto: its default hashes through WebCrypto's async digest, which cost ~10% of
  * the gateway's CPU on cache hits (a promise, a TextEncoder copy and WebCrypto's argument checks per request).
  */
-function responseCacheKey(params: Parameters<BuildResponseCacheKeyFunction>[0]): string {
-  const text = [params.documentString, params.operationName ?? '', stableStringify(params.variableValues ?? {}), params.sessionId ?? ''].join('|');
+/** One hash of everything that tells entries apart (one hash per request: ~2% of a hit's CPU each). */
+function responseCacheKey(params: Parameters<BuildResponseCacheKeyFunction>[0], language: string): string {
+  // As a JSON array, so no part can pass for another: the language is the client's to choose.
+  const text = JSON.stringify([params.documentString, params.operationName ?? '', stableStringify(params.variableValues ?? {}), params.sessionId ?? '', language]);
   return createHash('sha256').update(text).digest('hex');
 }
 
@@ -221,6 +223,5 @@ function matchesEtag(header: string | null, etag: string): boolean {
 }
 
 function languageOf(context: unknown): string {
-  const language = (context as { request?: Request } | undefined)?.request?.headers.get('accept-language') ?? '';
-  return createHash('sha256').update(language).digest('hex').slice(0, 8);
+  return (context as { request?: Request } | undefined)?.request?.headers.get('accept-language') ?? '';
 }
