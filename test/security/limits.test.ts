@@ -48,6 +48,8 @@ describe('operation limits: each refusal is HTTP 400 naming the limit and the va
   test('a compact bomb under the size limit is stopped by the token limit while parsing', async () => {
     const fields = Array.from({ length: 3_000 }, (_, i) => `a${i}:__typename`).join(' ');
     await expectLimit({ query: `{ ${fields} }` }, 'maxTokens', /^Token limit of 5000 exceeded, found 5001 \(limits\.maxTokens\)\.$/);
+    // Counts are remembered per document: the same bomb sent again is refused just the same.
+    await expectLimit({ query: `{ ${fields} }` }, 'maxTokens', /^Token limit of 5000 exceeded, found 5001 \(limits\.maxTokens\)\.$/);
   });
 
   test('aliases over the limit (a small bomb that passes the token limit)', async () => {
