@@ -27,10 +27,15 @@ export interface CompressionOptions {
  * server.http.maxBodyBytes and expand past it. Node's zlib has brotli on every supported Node;
  * CompressionStream('br') does not exist on Node 20.
  */
+/** Statuses whose replies have no body (RFC 9110). */
+const BODILESS = new Set([101, 103, 204, 205, 304]);
+
 export function useCompression({ minBytes = 1_024 }: CompressionOptions = {}): Plugin {
   return {
     async onResponse({ request, response, setResponse, fetchAPI }) {
-      if (!response.body || response.headers.has('content-encoding')) return;
+      // Not `!response.body`: on the fetch ponyfill yoga uses, reading that getter turns a text body
+      // into a stream (~3% of a cached hit's CPU), which the server then does not even use.
+      if (BODILESS.has(response.status) || response.headers.get('content-length') === '0' || response.headers.has('content-encoding')) return;
       const type = response.headers.get('content-type') ?? '';
       if (/^(text\/event-stream|multipart\/)/i.test(type)) return;
       // Caches in between must keep the compressed and the plain reply apart.
