@@ -16,6 +16,7 @@ import { createTracing } from './observability/tracing';
 import { createUsageStats, type UsageStats } from './observability/usage';
 import { createRateLimits } from './ratelimit';
 import { startLiveReload } from './reload/live-reload';
+import { useLiveSchema } from './reload/use-live-schema';
 import { useHardening } from './security/hardening';
 import { useOperationLimits } from './security/limits';
 import { maskUnexpectedErrors } from './security/mask-errors';
@@ -129,7 +130,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
 
   const { graphqlPath } = config.server;
   const yoga = createYoga({
-    schema: () => live.current(), // read per request: a reload swaps it, requests in flight keep theirs
+    schema: live.current(), // and per request, by useLiveSchema below
     graphqlEndpoint: graphqlPath,
     landingPage: false,
     maskedErrors: maskUnexpectedErrors(config.server.maskErrors),
@@ -144,6 +145,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     graphiql: config.server.graphiql ? { title: 'Tessera', defaultTabs: EXAMPLE_TABS } : false,
     renderGraphiQL: renderLocalGraphiQL(graphqlPath),
     plugins: [
+      useLiveSchema(live), // the schema served now: a reload swaps it, requests in flight keep theirs
       useBodyLimit(config.server.http.maxBodyBytes), // request bodies over server.http.maxBodyBytes → 413, read no further
       useAdminPort(config.server.adminPort !== undefined), // operators' endpoints on the admin port only, when there is one
       useHealthEndpoints({ status, probed: upstreams.ready }), // /healthz, /readyz
