@@ -130,6 +130,7 @@ export function createUsageStats(options: UsageOptions = {}): UsageStats {
         const key = bounded(bucket.fields, field, maxFields);
         bucket.fields.set(key, (bucket.fields.get(key) ?? 0) + 1);
       }
+      if (!failed) return;
       const at = new Date(now()).toISOString();
       for (const error of requestErrors) errors.push({ at, operation, ...error });
       errors.splice(0, Math.max(0, errors.length - recentErrors));
