@@ -193,11 +193,11 @@ function withCacheMetadata(result: ExecutionResult, metadata: Record<string, unk
 }
 
 /**
- * The library's default key (document, operation name, variables in a stable order, session),
- * hashed with node:crypto: its default hashes through WebCrypto's async digest, which cost ~10% of
- * the gateway's CPU on cache hits (a promise, a TextEncoder copy and WebCrypto's argument checks per request).
+ * The library's default key (document, operation name, variables in a stable order, session) and
+ * the caller's language, in one hash with node:crypto: the default hashes through WebCrypto's async
+ * digest, which cost ~10% of the gateway's CPU on cache hits (a promise, a TextEncoder copy and
+ * WebCrypto's argument checks per request), and each extra hash ~1%.
  */
-/** One hash of everything that tells entries apart (one hash per request: ~2% of a hit's CPU each). */
 function responseCacheKey(params: Parameters<BuildResponseCacheKeyFunction>[0], language: string): string {
   // As a JSON array, so no part can pass for another: the language is the client's to choose.
   const text = JSON.stringify([params.documentString, params.operationName ?? '', stableStringify(params.variableValues ?? {}), params.sessionId ?? '', language]);
