@@ -141,6 +141,16 @@ describe('OpenAPI 3.0: circular $ref, allOf, oneOf/anyOf + discriminator, enums,
     expect(argsOf(composed.schema, 'Mutation.createPet')).toEqual({ input: 'NewPetInput' });
   });
 
+  test('union members renamed by the config resolve under their new names (__typename renamed in delegated answers)', async () => {
+    const renamed = await composeGateway(
+      configFor([{ name: 'pets', spec: specPath('petstore-3.0.yaml'), url: upstream.url, extra: ['transforms:', '  rename:', '    types: { Dog: Hound, Cat: Kitty }'] }]),
+    );
+    const result = await run(renamed.schema, '{ rex: pet(petId: 1) { __typename ... on Hound { bark } } tom: pet(petId: 2) { __typename ... on Kitty { lives } } }');
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ rex: { __typename: 'Hound', bark: 'loud' }, tom: { __typename: 'Kitty', lives: 9 } });
+    await renamed.close();
+  });
+
   test('a query over HTTP answers nested circular data and union members, sending path, query and header parameters', async () => {
     const result = await run(
       composed.schema,
