@@ -5,7 +5,8 @@
  * Generates a deterministic OpenAPI document of about `--mib` MiB (resources with CRUD operations,
  * nested objects, enums, arrays and references, like big public API descriptions) and runs
  * `tessera compose` on it in a fresh process each time, with the node flags the `tessera` bin's
- * shebang gives it: wall time from spawn to exit and the process's peak RSS (VmHWM, via /usr/bin/time's max resident size). Cold runs start with an empty
+ * shebang gives it: wall time from spawn to exit and the process's peak RSS (VmHWM, via
+ * /usr/bin/time's max resident size). Cold runs start with an empty
  * converted-schema cache (`resilience.specCache`), cached runs with the one the first run wrote.
  */
 import { spawnSync } from 'node:child_process';

@@ -27,13 +27,14 @@ export function printComposedSchema(schema: GraphQLSchema): string {
  * 12 MiB spec, while this allocates only the new type map.
  */
 function reachableSchema(schema: GraphQLSchema): GraphQLSchema {
+  const directives = schema.getDirectives().filter(isSpecifiedDirective);
   const extraTypes = new Set<GraphQLNamedType>();
   for (;;) {
     const reachable = new GraphQLSchema({
       query: schema.getQueryType(),
       mutation: schema.getMutationType(),
       subscription: schema.getSubscriptionType(),
-      directives: schema.getDirectives().filter(isSpecifiedDirective),
+      directives,
       types: [...extraTypes],
       assumeValid: true,
     });
