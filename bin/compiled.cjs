@@ -1,18 +1,34 @@
-// The gateway's TypeScript, compiled once to CommonJS with esbuild and kept under
+// The gateway's TypeScript, compiled once with esbuild and kept under
 // node_modules/.cache/tessera/<stamp>, the stamp being a hash of every file's path, size and
-// mtime (plus esbuild's version). Why not tsx's require hook, which the bin used before: the hook
-// stays in the path of every require of the process, the libraries' too, and was ~400 ms of a
-// 1.25 s demo cold start (spawn to first answered query: 1.25 s through tsx, 0.85 s compiled).
+// mtime (plus esbuild's version and the installed dependencies). Why not tsx's require hook, which
+// the bin used before: the hook stays in the path of every require of the process, the libraries'
+// too, and was ~400 ms of a 1.25 s demo cold start (spawn to first answered query: 1.25 s through
+// tsx, 0.85 s compiled).
+// Two builds sit in a stamp's folder: the files one by one (CommonJS, beside the specs and pages
+// they read), and one bundle of the CLI with its dependencies, which the bin runs. Why a bundle:
+// loading ~900 modules one by one was more than half of the demo's start (resolving paths ~150 ms,
+// reading and compiling ~300 ms); one file run with V8's code cache (see loadCli) halves it.
 // A change to any file gives a new stamp, so a stale build is never run; concurrent first starts
 // (jest workers, cluster workers) each build aside and the first rename wins.
 'use strict';
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
+const Module = require('node:module');
 const { join, relative, dirname } = require('node:path');
+const vm = require('node:vm');
 
 const ROOT = join(__dirname, '..');
 /** What the bin runs: the gateway and the demo services, TypeScript and the files they read beside them. */
 const SOURCE_DIRS = ['gateway', 'sources'];
+/** The CLI and every module it loads, in one file (see bundle). */
+const BUNDLE = 'gateway/cli/bundle.cjs';
+/**
+ * Packages left out of the bundle, loaded by require as usual: the build tools (the gateway never
+ * loads them), GraphiQL's 9 MB of inlined assets (read when the page is first served) and the Redis
+ * client (only for a Redis store). None of them use graphql-js, whose classes must come from one
+ * copy: a package outside the bundle that did would see types it does not recognise.
+ */
+const EXTERNAL = ['esbuild', 'tsx', '@graphql-yoga/render-graphiql', '@redis/client'];
 
 function listFiles(dir, files = []) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -25,6 +41,10 @@ function listFiles(dir, files = []) {
 
 function stampOf(root, files, esbuildVersion) {
   const hash = createHash('sha256').update(`${esbuildVersion}\0${fs.readFileSync(__filename, 'utf8')}\0`);
+  // The bundle holds the dependencies' code: an install that changes them (npm keeps this file as
+  // the record of what node_modules holds) must give a new build.
+  const installed = join(root, 'node_modules', '.package-lock.json');
+  if (fs.existsSync(installed)) files = [...files, installed];
   for (const file of files) {
     const { size, mtimeMs } = fs.statSync(file);
     hash.update(`${relative(root, file)}\0${size}\0${mtimeMs}\0`);
@@ -32,7 +52,7 @@ function stampOf(root, files, esbuildVersion) {
   return hash.digest('hex').slice(0, 24);
 }
 
-function build(root, files, outdir) {
+async function build(root, files, outdir, finalDir) {
   const esbuild = require('esbuild');
   esbuild.buildSync({
     entryPoints: files.filter((file) => file.endsWith('.ts')),
@@ -52,7 +72,81 @@ function build(root, files, outdir) {
     fs.mkdirSync(dirname(target), { recursive: true });
     fs.copyFileSync(file, target);
   }
+  // Without a bundle the bin runs the files one by one: slower to start, the same code.
+  await bundle(esbuild, outdir, finalDir).catch(() => fs.rmSync(join(outdir, BUNDLE), { force: true }));
   fs.writeFileSync(join(outdir, '.complete'), '');
+}
+
+/**
+ * The CLI and its dependencies in one CommonJS file. In it every module's `__dirname` would be
+ * the bundle's own folder, so in the gateway's files it is replaced by where that file sits in
+ * the final build, where the files it reads beside itself were copied (the libraries' uses of
+ * it are for workers and stack traces the gateway does not use). `import()` becomes require: the
+ * bundle runs as a vm.Script (loadCli), which has no ES module loader.
+ */
+function bundle(esbuild, outdir, finalDir) {
+  const fixedDirname = {
+    name: 'fixed-dirname',
+    setup(build) {
+      build.onLoad({ filter: /\.js$/ }, (args) => {
+        const own = relative(outdir, args.path);
+        if (own.startsWith('..')) return undefined;
+        const text = fs.readFileSync(args.path, 'utf8');
+        return { contents: text.replace(/\b__dirname\b/g, JSON.stringify(join(finalDir, dirname(own)))), loader: 'js' };
+      });
+    },
+  };
+  return esbuild.build({
+    entryPoints: [join(outdir, 'gateway/cli/main.js')],
+    outfile: join(outdir, BUNDLE),
+    bundle: true,
+    external: EXTERNAL,
+    format: 'cjs',
+    platform: 'node',
+    target: `node${process.versions.node.split('.')[0]}`,
+    supported: { 'dynamic-import': false },
+    plugins: [fixedDirname],
+    sourcemap: 'linked',
+    logLevel: 'silent',
+  });
+}
+
+/**
+ * The compiled CLI module (exports `main`). The bundle runs as a vm.Script with V8's code cache
+ * (Node 20 has no module compile cache): the functions a start compiled are kept as V8 code and
+ * the next start skips parsing and compiling them. What a start compiles depends on its command,
+ * so each command has its cache, written when the first process of that command exits (it has
+ * compiled its start-up and, for serve and demo, its request path) or when V8 rejects the one on
+ * disk (another node version or V8 flags). With --enable-source-maps the bundle is required as
+ * usual: node applies source maps to modules, not to vm scripts.
+ */
+function loadCli(dir) {
+  const file = join(dir, BUNDLE);
+  if (!fs.existsSync(file)) return require(join(dir, 'gateway/cli/main.js'));
+  if (process.sourceMapsEnabled) return require(file);
+  const command = /^[a-z-]+$/.test(process.argv[2] ?? '') ? process.argv[2] : 'default';
+  const cacheFile = join(dir, `gateway/cli/bundle.${command}.v8cache`);
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    // none yet: this process writes it
+  }
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file, 'utf8')}\n})`;
+  const script = new vm.Script(wrapped, { filename: file, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  if (!cachedData || script.cachedDataRejected) {
+    process.once('exit', () => {
+      try {
+        fs.writeFileSync(`${cacheFile}.${process.pid}.tmp`, script.createCachedData());
+        fs.renameSync(`${cacheFile}.${process.pid}.tmp`, cacheFile);
+      } catch {
+        fs.rmSync(`${cacheFile}.${process.pid}.tmp`, { force: true }); // a read-only cache only costs the next start the compile
+      }
+    });
+  }
+  const cli = { exports: {} };
+  script.runInThisContext()(cli.exports, Module.createRequire(file), cli, file, dirname(file));
+  return cli.exports;
 }
 
 /**
@@ -72,7 +166,7 @@ function sweepUnused(cache, current) {
  * cannot be had (no esbuild, a read-only node_modules): the caller then runs the TypeScript
  * through tsx, slower to start but the same code. `root` and `cache` are for tests.
  */
-function compiledGateway({ root = ROOT, cache = join(root, 'node_modules', '.cache', 'tessera') } = {}) {
+async function compiledGateway({ root = ROOT, cache = join(root, 'node_modules', '.cache', 'tessera') } = {}) {
   try {
     const files = SOURCE_DIRS.flatMap((dir) => listFiles(join(root, dir))).sort();
     const dir = join(cache, stampOf(root, files, require('esbuild/package.json').version));
@@ -82,7 +176,7 @@ function compiledGateway({ root = ROOT, cache = join(root, 'node_modules', '.cac
       return dir;
     }
     const aside = `${dir}.${process.pid}.tmp`;
-    build(root, files, aside);
+    await build(root, files, aside, dir);
     try {
       fs.renameSync(aside, dir);
     } catch {
@@ -96,4 +190,4 @@ function compiledGateway({ root = ROOT, cache = join(root, 'node_modules', '.cac
   }
 }
 
-module.exports = { compiledGateway };
+module.exports = { compiledGateway, loadCli };

@@ -8,10 +8,15 @@
 // graphql-js runs extra development checks on every type test unless NODE_ENV is production; the
 // gateway binary defaults to production (set NODE_ENV=development to get them back).
 process.env.NODE_ENV ??= 'production';
-const compiled = require('./compiled.cjs').compiledGateway();
-if (!compiled) require('tsx/cjs');
-const cli = compiled ? `${compiled}/gateway/cli/main.js` : '../gateway/cli/main.ts';
-require(cli).main(process.argv).catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(2);
-});
+const { compiledGateway, loadCli } = require('./compiled.cjs');
+compiledGateway()
+  .then((compiled) => {
+    if (compiled) return loadCli(compiled);
+    require('tsx/cjs');
+    return require('../gateway/cli/main.ts');
+  })
+  .then((cli) => cli.main(process.argv))
+  .catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(2);
+  });
