@@ -1,6 +1,7 @@
 /**
  * "Compose time and peak RSS for a large spec": `npm run bench:compose [-- --mib 12 --repeat 3]`,
- * also printed by `npm run bench:peer`.
+ * also printed by `npm run bench:peer`; `--spec FILE` composes a given JSON spec instead (e.g. GitHub's
+ * REST description, `api.github.com.json` in the @octokit/openapi package, 12.4 MiB).
  *
  * Generates a deterministic OpenAPI document of about `--mib` MiB (resources with CRUD operations,
  * nested objects, enums, arrays and references, like big public API descriptions) and runs
@@ -10,7 +11,7 @@
  * converted-schema cache (`resilience.specCache`), cached runs with the one the first run wrote.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -119,10 +120,10 @@ function composeOnce(configFile: string): ComposeRun {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
-export async function largeSpecRows({ mib = 12, repeat = 3 } = {}): Promise<string> {
+export async function largeSpecRows({ mib = 12, repeat = 3, specFile: given = '' } = {}): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-large-spec-'));
   try {
-    const spec = generateSpec(mib);
+    const spec = given ? readFileSync(given, 'utf8') : generateSpec(mib);
     const specFile = join(dir, 'large.json');
     writeFileSync(specFile, spec);
     const cacheDir = join(dir, 'spec-cache');
@@ -138,7 +139,7 @@ export async function largeSpecRows({ mib = 12, repeat = 3 } = {}): Promise<stri
     const row = (label: string, runs: ComposeRun[]) =>
       `| ${label} | ${median(runs.map((r) => r.ms)).toFixed(0)} | ${median(runs.map((r) => r.peakRssMiB)).toFixed(0)} | ${runs.map((r) => r.ms.toFixed(0)).join(', ')} |`;
     return [
-      `spec: ${(Buffer.byteLength(spec) / 2 ** 20).toFixed(1)} MiB, ${Object.keys(JSON.parse(spec).paths).length} paths; \`tessera compose\` in a fresh process, spawn to exit; median of ${repeat}`,
+      `spec: ${given ? `${given}, ` : ''}${(Buffer.byteLength(spec) / 2 ** 20).toFixed(1)} MiB, ${Object.keys(JSON.parse(spec).paths).length} paths; \`tessera compose\` in a fresh process, spawn to exit; median of ${repeat}`,
       '',
       '| run | ms | peak RSS MiB | all runs ms |',
       '|:----|---:|---:|:---|',
@@ -151,8 +152,8 @@ export async function largeSpecRows({ mib = 12, repeat = 3 } = {}): Promise<stri
 }
 
 if (require.main === module) {
-  const { values } = parseArgs({ options: { mib: { type: 'string', default: '12' }, repeat: { type: 'string', default: '3' } }, strict: true });
-  largeSpecRows({ mib: Number(values.mib), repeat: Number(values.repeat) })
+  const { values } = parseArgs({ options: { mib: { type: 'string', default: '12' }, repeat: { type: 'string', default: '3' }, spec: { type: 'string', default: '' } }, strict: true });
+  largeSpecRows({ mib: Number(values.mib), repeat: Number(values.repeat), specFile: values.spec })
     .then((rows) => console.log(rows))
     .catch((error: unknown) => {
       console.error(`bench:compose failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -73,7 +73,10 @@ async function build(root, files, outdir, finalDir) {
     fs.copyFileSync(file, target);
   }
   // Without a bundle the bin runs the files one by one: slower to start, the same code.
-  await bundle(esbuild, outdir, finalDir).catch(() => fs.rmSync(join(outdir, BUNDLE), { force: true }));
+  await bundle(esbuild, outdir, finalDir)
+    .catch(() => fs.rmSync(join(outdir, BUNDLE), { force: true }))
+    // The async API keeps esbuild's service process (a few hundred MiB) alive beside the gateway.
+    .finally(() => esbuild.stop());
   fs.writeFileSync(join(outdir, '.complete'), '');
 }
 

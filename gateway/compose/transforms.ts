@@ -8,10 +8,9 @@ import {
   FilterRootFields,
   FilterTypes,
   RenameInputObjectFields,
-  RenameInterfaceFields,
-  RenameObjectFields,
   RenameRootFields,
   RenameTypes,
+  TransformCompositeFields,
 } from '@graphql-tools/wrap';
 import type { SourceTransforms } from '../config/schema';
 import type { NamingMaps } from './naming';
@@ -76,12 +75,11 @@ function buildTransforms(naming: NamingMaps, config: SourceTransforms, renamer: 
   if (naming.types.size > 0 || Object.keys(config.rename.types).length > 0) {
     transforms.push(new RenameTypesAndTypenames((name) => renamer.type(name)));
   }
-  if (naming.rootFields.Query.size || naming.rootFields.Mutation.size || configFieldKeys.some((k) => /^(Query|Mutation)\./.test(k))) {
-    transforms.push(new RenameRootFieldsAtTop((operation, name) => renamer.rootField(operation, name)));
-  }
+  const renamesRootFields = naming.rootFields.Query.size || naming.rootFields.Mutation.size || configFieldKeys.some((k) => /^(Query|Mutation)\./.test(k));
   if (naming.objectFields.size > 0 || renamesFields) {
-    transforms.push(new RenameObjectFields((type: string, name: string) => renamer.objectField(type, name)));
-    transforms.push(new RenameInterfaceFields((type: string, name: string) => renamer.objectField(type, name)));
+    transforms.push(new RenameCompositeFields(renamer));
+  } else if (renamesRootFields) {
+    transforms.push(new RenameRootFieldsAtTop((operation, name) => renamer.rootField(operation, name)));
   }
   if (naming.inputFields.size > 0 || renamesFields) {
     transforms.push(new RenameInputObjectFields((type: string, name: string) => renamer.inputField(type, name)));
@@ -97,6 +95,36 @@ function buildTransforms(naming: NamingMaps, config: SourceTransforms, renamer: 
     transforms.push(new FilterInputObjectFields(visible));
   }
   return transforms;
+}
+
+/**
+ * Root, object and interface field renames as one TransformCompositeFields, which is what
+ * RenameRootFields, RenameObjectFields and RenameInterfaceFields each wrap with a filter on the
+ * kind of type: one pass over the schema instead of three (each ~0.25 s on GitHub's 12 MiB REST
+ * description) and one visit of every delegated request instead of up to three. The type names it
+ * is given are public ones (RenameTypes runs first); root types keep theirs.
+ */
+class RenameCompositeFields extends TransformCompositeFields {
+  /** Root type name → its operation, for the schema being transformed. */
+  private readonly rootOperations: Map<string, RootOperation>;
+
+  constructor(renamer: Renamer) {
+    const rootOperations = new Map<string, RootOperation>();
+    super((typeName, fieldName, fieldConfig) => {
+      const operation = rootOperations.get(typeName);
+      const renamed = operation ? renamer.rootField(operation, fieldName) : renamer.objectField(typeName, fieldName);
+      return renamed === fieldName ? undefined : [renamed, fieldConfig];
+    });
+    this.rootOperations = rootOperations;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the `any`s TransformCompositeFields' own signature declares
+  override transformSchema(schema: GraphQLSchema, subschemaConfig: SubschemaConfig<any, any, any, Record<string, any>>): GraphQLSchema {
+    this.rootOperations.clear();
+    const roots = [['Query', schema.getQueryType()], ['Mutation', schema.getMutationType()], ['Subscription', schema.getSubscriptionType()]] as const;
+    for (const [operation, type] of roots) if (type) this.rootOperations.set(type.name, operation);
+    return super.transformSchema(schema, subschemaConfig);
+  }
 }
 
 /**
