@@ -88,11 +88,13 @@ async function build(root, files, outdir, finalDir) {
  * bundle runs as a vm.Script (loadCli), which has no ES module loader.
  */
 function bundle(esbuild, outdir, finalDir) {
+  // esbuild gives real paths: the cache may be reached through a symlinked node_modules.
+  const realOutdir = fs.realpathSync(outdir);
   const fixedDirname = {
     name: 'fixed-dirname',
     setup(build) {
       build.onLoad({ filter: /\.js$/ }, (args) => {
-        const own = relative(outdir, args.path);
+        const own = relative(realOutdir, args.path);
         if (own.startsWith('..')) return undefined;
         const text = fs.readFileSync(args.path, 'utf8');
         return { contents: text.replace(/\b__dirname\b/g, JSON.stringify(join(finalDir, dirname(own)))), loader: 'js' };

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -82,6 +82,13 @@ test('the CLI runs from one bundle with the files its modules read beside them, 
   expect(replaced.toString('latin1')).not.toBe('not V8 code');
   runCli(dir, 'serve');
   expect(readFileSync(cacheOf('serve')).equals(replaced)).toBe(true);
+});
+
+test('the bundle finds the files beside its modules when the cache is reached through a symlink (a linked node_modules)', async () => {
+  mkdirSync(join(root, 'real-cache'));
+  symlinkSync(join(root, 'real-cache'), cache);
+  const dir = (await compiledGateway({ root, cache }))!;
+  expect(runCli(dir, 'serve')).toEqual({ message: 'first', spec: 'openapi: 3.0.3\n' });
 });
 
 test('without a bundle (it could not be built) the CLI runs from the files one by one', async () => {
