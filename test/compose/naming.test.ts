@@ -3,10 +3,11 @@
  * end to end through @omnigraph/openapi, and the config's renames and hides on the demo specs.
  */
 import { join } from 'node:path';
-import { buildSchema, isInputObjectType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { buildSchema, isInputObjectType, isObjectType, parse, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { CompositionError } from '../../gateway/compose/errors';
 import { composeGateway, type ComposedGateway } from '../../gateway/compose/compose';
 import { camelCase, computeNaming, pascalCase } from '../../gateway/compose/naming';
+import { namesAnyType } from '../../gateway/compose/transforms';
 import { configFor, run, specPath, startCannedServer, type CannedServer, type SourceSpec } from './canned';
 
 const DEMO_SPECS = join(__dirname, '..', '..', 'sources');
@@ -33,6 +34,18 @@ describe('camelCase / pascalCase', () => {
     ['NewPet_Input', 'NewPetInput'],
   ])('pascalCase(%j) = %j', (raw, expected) => {
     expect(pascalCase(raw)).toBe(expected);
+  });
+});
+
+describe('namesAnyType: whether a delegated request needs its type names renamed', () => {
+  const renamed = new Set(['OrderInput', 'Hound']);
+  test.each([
+    ['a variable of a renamed type, however wrapped', 'mutation($input: [OrderInput!]!) { createOrder(input: $input) { id } }', true],
+    ['an inline fragment, nested', '{ pets { owner { ... on Hound { bark } } } }', true],
+    ['a fragment definition', '{ pets { ...dog } } fragment dog on Hound { bark }', true],
+    ['only other types', 'query($id: ID!) { user(id: $id) { id ... on User { name } } } fragment u on User { id }', false],
+  ])('%s', (_case, document, expected) => {
+    expect(namesAnyType(parse(document), renamed)).toBe(expected);
   });
 });
 
