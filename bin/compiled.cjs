@@ -29,6 +29,7 @@ const BUNDLE = 'gateway/cli/bundle.cjs';
  * copy: a package outside the bundle that did would see types it does not recognise.
  */
 const EXTERNAL = ['esbuild', 'tsx', '@graphql-yoga/render-graphiql', '@redis/client'];
+const TARGET = `node${process.versions.node.split('.')[0]}`;
 
 function listFiles(dir, files = []) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -60,7 +61,7 @@ async function build(root, files, outdir, finalDir) {
     outbase: root,
     format: 'cjs',
     platform: 'node',
-    target: `node${process.versions.node.split('.')[0]}`,
+    target: TARGET,
     // Maps on disk, used when the process runs with --enable-source-maps (see README): reading
     // them eagerly at every start costs more than a readable stack trace is worth by default.
     sourcemap: 'linked',
@@ -87,7 +88,7 @@ async function build(root, files, outdir, finalDir) {
  * it are for workers and stack traces the gateway does not use). `import()` becomes require: the
  * bundle runs as a vm.Script (loadCli), which has no ES module loader.
  */
-function bundle(esbuild, outdir, finalDir) {
+async function bundle(esbuild, outdir, finalDir) {
   // esbuild gives real paths: the cache may be reached through a symlinked node_modules.
   const realOutdir = fs.realpathSync(outdir);
   const fixedDirname = {
@@ -108,7 +109,7 @@ function bundle(esbuild, outdir, finalDir) {
     external: EXTERNAL,
     format: 'cjs',
     platform: 'node',
-    target: `node${process.versions.node.split('.')[0]}`,
+    target: TARGET,
     supported: { 'dynamic-import': false },
     plugins: [fixedDirname],
     sourcemap: 'linked',

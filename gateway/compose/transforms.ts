@@ -79,8 +79,9 @@ export function createSourceNaming(naming: NamingMaps, config: SourceTransforms)
 }
 
 /**
- * As @graphql-tools/wrap transforms: one transform per kind of rename (each transform is one more
- * pass over every delegated request), made only when it changes something; then the hides.
+ * As @graphql-tools/wrap transforms: types, then fields of output types (root, object and
+ * interface in one), then input fields (each transform is one more pass over every delegated
+ * request), each made only when it changes something; then the hides.
  */
 function buildTransforms(naming: NamingMaps, config: SourceTransforms, renamer: Renamer, options: { hide: boolean }): Transform[] {
   const transforms: Transform[] = [];

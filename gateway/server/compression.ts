@@ -15,6 +15,9 @@ export interface CompressionOptions {
   minBytes?: number;
 }
 
+/** Statuses whose replies have no body (RFC 9110). */
+const BODILESS = new Set([101, 103, 204, 205, 304]);
+
 /**
  * Compresses whole replies with br or gzip when the client's Accept-Encoding allows it, br first
  * (smaller for JSON), honouring q-values (`br;q=0` refuses br). Streams (server-sent events,
@@ -27,9 +30,6 @@ export interface CompressionOptions {
  * server.http.maxBodyBytes and expand past it. Node's zlib has brotli on every supported Node;
  * CompressionStream('br') does not exist on Node 20.
  */
-/** Statuses whose replies have no body (RFC 9110). */
-const BODILESS = new Set([101, 103, 204, 205, 304]);
-
 export function useCompression({ minBytes = 1_024 }: CompressionOptions = {}): Plugin {
   return {
     async onResponse({ request, response, setResponse, fetchAPI }) {
