@@ -110,8 +110,19 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: War
       executor,
       transforms: naming.transforms({ hide: true }),
     });
-    checkPublicSchema(path, transforms, publicSubschema.transformedSchema);
-    return { subgraph, naming, executor, publicSubschema, renamer: naming.renamer, publicSchema: publicSubschema.transformedSchema };
+    checkPublicSchema(path, transforms, publicSubschema);
+    return {
+      subgraph,
+      naming,
+      executor,
+      publicSubschema,
+      renamer: naming.renamer,
+      // Built on first use (links, owner rules, checking a config's transforms): stitching transforms the source
+      // again over its own wrapping schema, so a source nothing asks about is transformed once.
+      get publicSchema() {
+        return publicSubschema.transformedSchema;
+      },
+    };
   });
 
   const plans = planLinks(dropLinksFor ? usableLinks(config.links, sources, dropLinksFor) : config.links, sources);

@@ -10,8 +10,7 @@ import { NO_TRANSFORMS, createSourceNaming } from './transforms';
  * would otherwise publish the field it meant to hide.
  */
 export function checkTransformTargets(path: string, transforms: SourceTransforms, subgraph: Subgraph): void {
-  const { rename, hide } = transforms;
-  if (!Object.keys(rename.types).length && !Object.keys(rename.fields).length && !hide.length) return;
+  if (!hasConfigTransforms(transforms)) return;
   // Renames are keyed by naming-rule names: check them against the schema without config renames.
   const named = new Subschema({
     schema: subgraph.schema,
@@ -54,9 +53,17 @@ function missing(schema: GraphQLSchema, name: string, source: string): string {
   return `source "${source}" has no type ${typeName}`;
 }
 
-/** Hides can leave an invalid schema (a field an interface requires); say which config entry did. */
-export function checkPublicSchema(path: string, transforms: SourceTransforms, publicSchema: GraphQLSchema): void {
-  const problems = validateSchema(publicSchema);
+function hasConfigTransforms({ rename, hide }: SourceTransforms): boolean {
+  return Object.keys(rename.types).length > 0 || Object.keys(rename.fields).length > 0 || hide.length > 0;
+}
+
+/**
+ * Hides can leave an invalid schema (a field an interface requires); say which config entry did.
+ * Naming rules alone leave a valid one, so a source without config transforms is not transformed here.
+ */
+export function checkPublicSchema(path: string, transforms: SourceTransforms, publicSubschema: { transformedSchema: GraphQLSchema }): void {
+  if (!hasConfigTransforms(transforms)) return;
+  const problems = validateSchema(publicSubschema.transformedSchema);
   if (problems.length === 0) return;
   const culprit = transforms.hide.length ? `${path}.hide` : path;
   throw new CompositionError(culprit, `the resulting schema is invalid: ${problems.map((p) => p.message).join('; ')}`);
