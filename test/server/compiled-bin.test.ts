@@ -84,6 +84,16 @@ test('the CLI runs from one bundle with the files its modules read beside them, 
   expect(readFileSync(cacheOf('serve')).equals(replaced)).toBe(true);
 });
 
+test('the bundle is ASCII (V8 keeps it one byte per character) and its strings and regular expressions keep their characters', async () => {
+  writeFileSync(
+    join(root, 'gateway/cli/main.ts'),
+    "// a comment with ‘curly’ quotes\nexport const message: string = 'Wärting ‘x’ 😀';\nexport const spec = String(/^[‘“]x°$/.test('“x°'));\n",
+  );
+  const dir = (await compiledGateway({ root, cache }))!;
+  expect(readFileSync(join(dir, 'gateway/cli/bundle.cjs'), 'utf8')).toMatch(/^[\x00-\x7f]*$/);
+  expect(runCli(dir, 'serve')).toEqual({ message: 'Wärting ‘x’ 😀', spec: 'true' });
+});
+
 test('the bundle finds the files beside its modules when the cache is reached through a symlink (a linked node_modules)', async () => {
   mkdirSync(join(root, 'real-cache'));
   symlinkSync(join(root, 'real-cache'), cache);
