@@ -8,6 +8,7 @@ import type { SourceConfig, TesseraConfig } from '../config/schema';
 import { createUpstreams, type Upstreams } from '../upstream/upstreams';
 import { withDeprecations } from './deprecations';
 import { createDirectExecutor } from './direct-executor';
+import { createRootDelegation } from './root-delegation';
 import { CompositionError } from './errors';
 import { buildGraphqlSubgraph } from './graphql-subgraph';
 import { linkResolvers, linkTypeDefs, planLinks, withBatchFields, type PlannedSource } from './links';
@@ -97,18 +98,20 @@ export async function composeGateway(config: TesseraConfig, options: ComposeOpti
 
 /** With `dropLinksFor` (some source was left out), links that need a missing source are dropped with a warning. */
 function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: WarningSink): GraphQLSchema {
+  const rootDelegation = createRootDelegation();
   const sources = subgraphs.map((subgraph, i) => {
     const path = `sources[${i}].transforms`;
     const transforms = config.sources[i].transforms;
     checkTransformTargets(path, transforms, subgraph);
     const naming = createSourceNaming(subgraph.naming, transforms);
     // A remote source's own executor, else its in-process schema's (shared by both subschemas below).
-    const executor = subgraph.executor ?? createDirectExecutor(subgraph.schema);
+    const executor = rootDelegation.recording(subgraph.executor ?? createDirectExecutor(subgraph.schema));
     const publicSubschema = new Subschema({
       name: subgraph.name,
       schema: subgraph.schema,
       executor,
       transforms: naming.transforms({ hide: true }),
+      createProxyingResolver: rootDelegation.proxyingResolver,
     });
     checkPublicSchema(path, transforms, publicSubschema);
     return {

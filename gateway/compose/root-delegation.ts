@@ -1,0 +1,193 @@
+import { Kind, OperationTypeNode, getNamedType, isLeafType, print, typeFromAST, visit, BREAK, type DocumentNode, type FieldNode, type GraphQLResolveInfo, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  Transformer,
+  createRequest,
+  delegateRequest,
+  getDelegatingOperation,
+  getGraphQLResolveInfo,
+  isSubschema,
+  type CreateProxyingResolverFn,
+  type DelegationContext,
+  type StitchingInfo,
+  type SubschemaConfig,
+} from '@graphql-tools/delegate';
+import { isAsyncIterable, isPromise, mapAsyncIterator, type ExecutionRequest, type ExecutionResult, type Executor } from '@graphql-tools/utils';
+
+/**
+ * Root fields' delegation, with the request sent to the source kept per field of the client's
+ * document.
+ *
+ * Why our own: graphql-tools' delegateToSchema builds the delegated request anew at every call:
+ * createRequest, then prepareGatewayDocument and finalizeGatewayRequest (visits of the document
+ * with type info) and each transform's visit of it, ~11 % of the bench's Q1 (one user by id) CPU.
+ * What it builds depends on the client's field node (yoga parses a query once and keeps the
+ * document), its operation and fragments, the schemas, and which arguments the call has, not on
+ * their values (those travel as variables). So the first call of a field node delegates as usual
+ * and records the request the source got; a later call with the same node, operation and argument
+ * shape sends that document with its own variables, and its answer goes through the same result
+ * transforms and checks (Transformer.transformResult). A request is kept only when nothing in it
+ * is rewritten per call: every variable is of a scalar or enum type (transforms rewrite input
+ * objects' fields), and finalizing it renamed no overlapping aliases.
+ */
+export function createRootDelegation(): { proxyingResolver: CreateProxyingResolverFn; recording: (executor: Executor) => Executor } {
+  /** Set for the duration of a first delegation: what its executor call records. */
+  const recorders = new WeakMap<GraphQLResolveInfo, (request: ExecutionRequest) => void>();
+
+  const recording = (executor: Executor): Executor =>
+    ((request: ExecutionRequest) => {
+      const record = request.info && recorders.get(request.info);
+      if (record) {
+        recorders.delete(request.info!);
+        record(request);
+      }
+      return executor(request);
+    }) as Executor;
+
+  const proxyingResolver: CreateProxyingResolverFn = ({ subschemaConfig, operation: given }) => {
+    const plans = new WeakMap<FieldNode, Plan[]>();
+    return (rootValue, args, context, info) => {
+      const operation = given ?? getDelegatingOperation(info.parentType, info.schema);
+      const options = { schema: subschemaConfig, operation, rootValue, args, context, info };
+      // As delegateToSchema makes the request: the same inputs give the same document and variables.
+      const targetSchema = isSubschema(subschemaConfig) ? subschemaConfig.transformedSchema : subschemaConfig.schema;
+      const targetRoot = targetSchema.getRootType(operation);
+      const request = createRequest({
+        subgraphName: subschemaConfig.name,
+        fragments: Object.values(info.fragments),
+        targetSchema: targetRoot?.getFields()[info.fieldName] == null ? subschemaConfig.schema : targetSchema,
+        rootValue: rootValue !== undefined ? rootValue : (subschemaConfig.rootValue ?? info.rootValue),
+        targetOperationName: info.operation.name?.value,
+        targetOperation: operation,
+        targetFieldName: info.fieldName,
+        fieldNodes: info.fieldNodes,
+        context,
+        info,
+        args,
+      });
+      const cacheable = operation !== OperationTypeNode.SUBSCRIPTION && info.fieldNodes.length === 1 && subschemaConfig.executor && !subschemaConfig.batch;
+      if (!cacheable) return delegateRequest({ ...options, targetSchema, request });
+
+      const fieldNode = info.fieldNodes[0];
+      const shape = argumentShape(request.document);
+      const planOf = () => plans.get(fieldNode)?.find((plan) => plan.operation === info.operation && plan.shape === shape);
+      const known = planOf();
+      if (known) return delegateAgain(known, { schema: subschemaConfig, transformedSchema: targetSchema, operation, args, info }, request);
+
+      recorders.set(info, (sent) => {
+        const document = keepable(sent.document, subschemaConfig.schema);
+        if (!document || planOf()) return; // another call of the node may have recorded it meanwhile
+        const plan: Plan = { operation: info.operation, shape, document, variableNames: variableNamesOf(document) };
+        plans.set(fieldNode, [...(plans.get(fieldNode) ?? []), plan]);
+      });
+      try {
+        return delegateRequest({ ...options, targetSchema, request });
+      } finally {
+        recorders.delete(info); // the executor was not reached (the request was refused before it)
+      }
+    };
+  };
+
+  return { proxyingResolver, recording };
+}
+
+interface Plan {
+  operation: OperationDefinitionNode;
+  /** The delegated root field's arguments, as createRequest wrote them (see argumentShape). */
+  shape: string;
+  /** The request's document as the source got it. */
+  document: DocumentNode;
+  /** The variables that document declares. */
+  variableNames: string[];
+}
+
+/**
+ * Which arguments the delegated root field has and how each is given: createRequest passes an
+ * argument through as the client's variable when its value is that variable's, else as a variable
+ * of its own, and leaves out arguments the call does not have. (A literal it writes in is part of
+ * the shape, value and all.)
+ */
+function argumentShape(document: DocumentNode): string {
+  const operation = document.definitions[0] as OperationDefinitionNode;
+  const field = operation.selectionSet.selections[0] as FieldNode;
+  return (field.arguments ?? []).map((arg) => `${arg.name.value}:${print(arg.value)}`).join(',');
+}
+
+/** The document, when reusing it is exact: see createRootDelegation. */
+function keepable(document: DocumentNode, targetSchema: GraphQLSchema): DocumentNode | undefined {
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const variable of definition.variableDefinitions ?? []) {
+      const type = typeFromAST(targetSchema, variable.type as Parameters<typeof typeFromAST>[1]);
+      if (!type || !isLeafType(getNamedType(type))) return undefined;
+    }
+  }
+  let exact = true;
+  visit(document, {
+    Field(node) {
+      if (node.alias && /^_(nullable|nonNullable)_/.test(node.alias.value)) exact = false;
+      return exact ? undefined : BREAK;
+    },
+    Directive(node) {
+      if (node.name.value === 'defer' || node.name.value === 'stream') exact = false;
+      return exact ? undefined : BREAK;
+    },
+  });
+  return exact ? document : undefined;
+}
+
+function variableNamesOf(document: DocumentNode): string[] {
+  return document.definitions.flatMap((definition) =>
+    definition.kind === Kind.OPERATION_DEFINITION ? (definition.variableDefinitions ?? []).map((variable) => variable.variable.name.value) : [],
+  );
+}
+
+/** The rest of delegateRequest for a kept document: the executor, then the result transforms. */
+function delegateAgain(
+  plan: Plan,
+  {
+    schema,
+    transformedSchema,
+    operation,
+    args,
+    info,
+  }: {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- SubschemaConfig's own type parameters, as CreateProxyingResolverFn gives it
+    schema: SubschemaConfig<any, any, any, any>;
+    transformedSchema: GraphQLSchema;
+    operation: OperationTypeNode;
+    args: Record<string, unknown>;
+    info: GraphQLResolveInfo;
+  },
+  request: ExecutionRequest,
+): unknown {
+  // As getDelegationContext makes it for a root field's delegation.
+  const stitchingInfo = info.schema.extensions?.stitchingInfo as StitchingInfo | undefined;
+  const subschemaConfig = stitchingInfo?.subschemaMap.get(schema) ?? schema;
+  const delegationContext: DelegationContext = {
+    subschema: schema,
+    subschemaConfig,
+    targetSchema: subschemaConfig.schema,
+    operation,
+    fieldName: info.fieldName,
+    context: request.context,
+    info,
+    returnType: info.returnType,
+    transforms: subschemaConfig.transforms ?? [],
+    transformedSchema,
+    skipTypeMerging: false,
+    onLocatedError: undefined,
+    args,
+  };
+  const transformer = new Transformer(delegationContext);
+  // finalizeGatewayRequest's choice: the request's own value, else the client's (both as coerced).
+  const variables: Record<string, unknown> = {};
+  for (const name of plan.variableNames) {
+    const value = request.variables?.[name];
+    if (value !== undefined) variables[name] = value;
+  }
+  const sent: ExecutionRequest = { ...request, document: plan.document, variables, info: getGraphQLResolveInfo(info) };
+  const answer = (result: ExecutionResult | AsyncIterable<ExecutionResult>) =>
+    isAsyncIterable(result) ? mapAsyncIterator(result, (item) => transformer.transformResult(item)) : transformer.transformResult(result);
+  const result = (subschemaConfig.executor as Executor)(sent);
+  return isPromise(result) ? result.then(answer) : answer(result);
+}
