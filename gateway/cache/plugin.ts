@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { getOperationAST, print, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { useResponseCache as useEnvelopResponseCache, type BuildResponseCacheKeyFunction, type CacheEntityRecord } from '@envelop/response-cache';
@@ -201,8 +201,15 @@ function withCacheMetadata(result: ExecutionResult, metadata: Record<string, unk
 function responseCacheKey(params: Parameters<BuildResponseCacheKeyFunction>[0], language: string): string {
   // As a JSON array, so no part can pass for another: the language is the client's to choose.
   const text = JSON.stringify([params.documentString, params.operationName ?? '', stableStringify(params.variableValues ?? {}), params.sessionId ?? '', language]);
-  return createHash('sha256').update(text).digest('hex');
+  return sha256Hex(text);
 }
+
+/**
+ * crypto.hash (node 20.12 and later) hashes in one call; createHash builds a Hash object per key,
+ * which was ~4 % of a cache hit's CPU (profile of the bench's Q4 with the cache on).
+ */
+const sha256Hex: (text: string) => string =
+  typeof hash === 'function' ? (text) => hash('sha256', text, 'hex') : (text) => createHash('sha256').update(text).digest('hex');
 
 /** A strong validator of the data a client receives (extensions such as hit/miss vary, data does not). */
 function etagOf(data: unknown): string {
