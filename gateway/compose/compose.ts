@@ -8,11 +8,11 @@ import type { SourceConfig, TesseraConfig } from '../config/schema';
 import { createUpstreams, type Upstreams } from '../upstream/upstreams';
 import { withDeprecations } from './deprecations';
 import { createDirectExecutor } from './direct-executor';
-import { createRootDelegation } from './root-delegation';
 import { CompositionError } from './errors';
 import { buildGraphqlSubgraph } from './graphql-subgraph';
 import { linkResolvers, linkTypeDefs, planLinks, withBatchFields, type PlannedSource } from './links';
 import { buildOpenApiSubgraph } from './openapi-subgraph';
+import { createRootDelegation } from './root-delegation';
 import type { Subgraph } from './subgraph';
 import { createSourceNaming } from './transforms';
 import { checkPublicSchema, checkTransformTargets } from './transform-targets';
@@ -104,7 +104,8 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: War
     const transforms = config.sources[i].transforms;
     checkTransformTargets(path, transforms, subgraph);
     const naming = createSourceNaming(subgraph.naming, transforms);
-    // A remote source's own executor, else its in-process schema's (shared by both subschemas below).
+    // A remote source's own executor, else its in-process schema's (shared by both subschemas
+    // below), recording what root fields' first delegations send (./root-delegation).
     const executor = rootDelegation.recording(subgraph.executor ?? createDirectExecutor(subgraph.schema));
     const publicSubschema = new Subschema({
       name: subgraph.name,
@@ -120,8 +121,9 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: War
       executor,
       publicSubschema,
       renamer: naming.renamer,
-      // Built on first use (links, owner rules, checking a config's transforms): stitching transforms the source
-      // again over its own wrapping schema, so a source nothing asks about is transformed once.
+      // Built on first use (links, owner rules, checking a config's transforms): stitching
+      // transforms the source again over its own wrapping schema, so a source nothing asks about
+      // is transformed once.
       get publicSchema() {
         return publicSubschema.transformedSchema;
       },
