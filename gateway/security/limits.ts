@@ -5,7 +5,7 @@ import { Lexer, Source, TokenKind, type GraphQLError, type ValidationContext } f
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { LimitsConfig } from '../config/schema';
-import { operationCost } from './cost';
+import { createOperationCost } from './cost';
 import { limitError } from './limit-error';
 
 /**
@@ -33,6 +33,7 @@ export function useOperationLimits(limits: LimitsConfig): Plugin {
   // Clients send the same few documents again and again (yoga caches their parse the same way):
   // lexing each one again was ~1.5% of a cached hit's CPU.
   const tokensOf = new LRUCache<string, number>({ max: 1000 });
+  const operationCost = createOperationCost(limits);
   const countOnce = (query: string) => {
     let tokens = tokensOf.get(query);
     if (tokens === undefined) tokensOf.set(query, (tokens = countTokens(query, limits.maxTokens)));
@@ -61,7 +62,7 @@ export function useOperationLimits(limits: LimitsConfig): Plugin {
       };
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues, limits);
+      const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues);
       if (cost > limits.maxCost) setResultAndStopExecution({ errors: [limitError('maxCost', limits.maxCost, cost, 'Cost')] });
     },
   };

@@ -98,6 +98,12 @@ describe('operation limits: each refusal is HTTP 400 naming the limit and the va
     const cheap = await post({ query, variables: { n: 2 } });
     expect(cheap.status).toBe(200);
   });
+
+  test('cost: a document whose sizes are literals is priced the same each time it is sent, and apart from others', async () => {
+    const selection = '{ id customer { orders { id product { reviews { rating } } } } }';
+    for (let i = 0; i < 2; i++) expect((await post({ query: `{ orders(limit: 200) ${selection} }` })).status).toBe(400);
+    for (let i = 0; i < 2; i++) expect((await post({ query: `{ orders(limit: 2) ${selection} }` })).status).toBe(200);
+  });
 });
 
 describe('the production profile', () => {
