@@ -77,9 +77,8 @@ function walkCost(
         const field = fields?.[selection.name.value];
         if (!field) continue;
         const children = selection.selectionSet ? costOf(selection.selectionSet, getNamedType(field.type), visiting) : 0;
-        const list = isListType(getNullableType(field.type));
-        if (list && selection.arguments?.some((arg) => SIZE_ARGUMENTS.includes(arg.name.value) && arg.value.kind === Kind.VARIABLE)) readsVariables = true;
-        total += 1 + (list ? sizeOf(selection.arguments ?? [], variables, options) : 1) * children;
+        const size = isListType(getNullableType(field.type)) ? sizeOf(selection.arguments ?? [], variables, options, () => (readsVariables = true)) : 1;
+        total += 1 + size * children;
       } else {
         const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
         // Validation rejects fragment cycles before execution; the guard keeps this walk total anyway.
@@ -98,13 +97,16 @@ function walkCost(
   return { cost, readsVariables };
 }
 
+/** The list size a field's arguments give; `readsVariable` is told when one it looks at is a variable. */
 function sizeOf(
   args: ReadonlyArray<{ name: { value: string }; value: Parameters<typeof valueFromASTUntyped>[0] }>,
   variables: Record<string, unknown> | null | undefined,
   options: CostOptions,
+  readsVariable: () => void,
 ): number {
   for (const arg of args) {
     if (!SIZE_ARGUMENTS.includes(arg.name.value)) continue;
+    if (arg.value.kind === Kind.VARIABLE) readsVariable();
     const value = valueFromASTUntyped(arg.value, variables ?? undefined);
     if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
   }
