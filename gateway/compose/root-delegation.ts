@@ -111,7 +111,8 @@ interface Plan {
 function argumentShape(document: DocumentNode): string {
   const operation = document.definitions[0] as OperationDefinitionNode;
   const field = operation.selectionSet.selections[0] as FieldNode;
-  return (field.arguments ?? []).map((arg) => `${arg.name.value}:${print(arg.value)}`).join(',');
+  // Printing is a visit: only a literal (rare, see above) is printed, not a variable on every call.
+  return (field.arguments ?? []).map((arg) => `${arg.name.value}:${arg.value.kind === Kind.VARIABLE ? `$${arg.value.name.value}` : print(arg.value)}`).join(',');
 }
 
 /** The document, when reusing it is exact: see createRootDelegation. */
