@@ -82,7 +82,8 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const figures = (options.figures ?? localFigures)({ registry: metrics.registry, usage });
   const observability = useRequestObservability({ logger, metrics, usage, traceIdOf: tracing.traceIdOf });
   const deadline = useRequestDeadline(config.resilience.requestTimeoutMs);
-  const authenticate = createAuthenticator(config.auth);
+  const authentication = createAuthenticator(config.auth);
+  const { authenticate } = authentication;
   const adminOnly = isAdmin(authenticate, config.auth.adminRole);
   const privacy = createCachePrivacy(config.cache.private);
   const trustedDocuments = createTrustedDocuments(config.trustedDocuments, logger);
@@ -123,7 +124,17 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   });
   const live = startLiveReload(
     { config, ...composed },
-    { compose, configFile: options.configFile, env: options.env, logger, onSwap: (next) => upstreams.retain(next.sources), onPoll: metrics.recordSpecPoll },
+    {
+      compose,
+      configFile: options.configFile,
+      env: options.env,
+      logger,
+      onSwap: (next) => {
+        upstreams.retain(next.sources);
+        authentication.update(next.auth);
+      },
+      onPoll: metrics.recordSpecPoll,
+    },
   );
   const status: GatewayStatus = { sources: () => upstreams.status(live.config().sources), schema: live.status };
   metrics.watchUpstreams(status.sources);

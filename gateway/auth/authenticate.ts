@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Plugin } from 'graphql-yoga';
 import type { AuthConfig } from '../config/schema';
 import { createApiKeyLookup } from './api-keys';
@@ -8,6 +9,13 @@ import { createJwtVerifier } from './jwt';
 /** Who sent this HTTP request: an Identity, null for anonymous, or an AuthenticationError thrown. */
 export type Authenticator = (request: Request) => Promise<Identity | null>;
 
+export interface ReloadableAuthenticator {
+  /** Who sent this request (verified once per request). */
+  authenticate: Authenticator;
+  /** Follows a reloaded config: requests that arrive after it are verified with these settings. */
+  update(config: AuthConfig): void;
+}
+
 /**
  * A bearer JWT (Authorization header) or an API key (configured header), in that order. A
  * credential that is present but wrong is always an error, never a fall-back to anonymous: a
@@ -15,13 +23,36 @@ export type Authenticator = (request: Request) => Promise<Identity | null>;
  *
  * One verification per request: several plugins ask who sent it before the context exists
  * (introspection for admins, the trusted-documents exception) and useAuthentication asks again.
+ *
+ * It follows the config on reload, so that a revoked API key or a rotated JWT secret takes effect
+ * without a restart. The verifier is rebuilt only when the credentials' settings change: a JWKS
+ * verifier keeps the keys it fetched across reloads that change only rules or sources.
  */
-export function createAuthenticator(config: AuthConfig): Authenticator {
+export function createAuthenticator(config: AuthConfig): ReloadableAuthenticator {
+  const settingsOf = ({ anonymous, jwt, apiKeys }: AuthConfig) => ({ anonymous, jwt, apiKeys });
+  let settings = settingsOf(config);
+  let verify = createVerifier(config);
+  // A request keeps the verdict it got first, whichever settings a reload brings meanwhile.
+  const verdicts = new WeakMap<Request, Promise<Identity | null>>();
+  return {
+    authenticate: (request) => {
+      let verdict = verdicts.get(request);
+      if (!verdict) verdicts.set(request, (verdict = verify(request)));
+      return verdict;
+    },
+    update(next) {
+      if (isDeepStrictEqual(settingsOf(next), settings)) return;
+      settings = settingsOf(next);
+      verify = createVerifier(next);
+    },
+  };
+}
+
+function createVerifier(config: AuthConfig): Authenticator {
   const verifyJwt = config.jwt ? createJwtVerifier(config.jwt) : undefined;
   const lookupApiKey = createApiKeyLookup(config.apiKeys.keys);
   const keyHeader = config.apiKeys.header;
-  const verdicts = new WeakMap<Request, Promise<Identity | null>>();
-  const authenticate: Authenticator = async (request) => {
+  return async (request) => {
     const authorization = request.headers.get('authorization');
     if (authorization) {
       const [scheme, token, extra] = authorization.trim().split(/\s+/);
@@ -39,11 +70,6 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
     }
     if (!config.anonymous) throw new AuthenticationError('credentials required: send a bearer token or an API key', 'none');
     return null;
-  };
-  return (request) => {
-    let verdict = verdicts.get(request);
-    if (!verdict) verdicts.set(request, (verdict = authenticate(request)));
-    return verdict;
   };
 }
 

@@ -1,8 +1,10 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { GraphQLSchema } from 'graphql';
 import { schemaVersion } from '../compose/print';
 import type { TesseraConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
 import type { SchemaStatus } from '../upstream/status';
+import { changesNeedingRestart } from './restart-required';
 import { diffSchemas } from './schema-diff';
 
 export interface LiveSchemaOptions {
@@ -37,8 +39,10 @@ export interface LiveSchema {
  * asked for while another runs is done once, after it.
  */
 export function createLiveSchema(initial: Composed & { config: TesseraConfig }, options: LiveSchemaOptions): LiveSchema {
-  let config = initial.config;
+  const started = initial.config;
+  let config = started;
   let schema = initial.schema;
+  let restartRequired: string[] = [];
   let status = statusOf(initial);
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
@@ -51,7 +55,12 @@ export function createLiveSchema(initial: Composed & { config: TesseraConfig }, 
       const next = await options.compose(nextConfig);
       const change = diffSchemas(schema, next.schema);
       [schema, config] = [next.schema, nextConfig];
-      status = statusOf(next);
+      const waiting = changesNeedingRestart(started, nextConfig);
+      if (waiting.length > 0 && !isDeepStrictEqual(waiting, restartRequired)) {
+        options.logger.warn({ reason, restartRequired: waiting }, `config changes not applied until a restart: ${waiting.join(', ')}`);
+      }
+      restartRequired = waiting;
+      status = { ...statusOf(next), ...(waiting.length ? { restartRequired: waiting } : {}) };
       options.onSwap?.(nextConfig);
       // Retries of a source that is still down recompose the same schema: not worth an info line each time.
       const level = change.added.length || change.removed.length ? 'info' : 'debug';

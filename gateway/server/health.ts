@@ -49,6 +49,7 @@ export function useHealthEndpoints({ status, probed }: HealthEndpointOptions): P
         schema: 'composed',
         schemaVersion: schema.version,
         ...(schema.lastReloadError ? { lastReloadError: schema.lastReloadError } : {}),
+        ...(schema.restartRequired ? { restartRequired: schema.restartRequired } : {}),
         ...(schema.degradedSources ? { degradedSources: schema.degradedSources } : {}),
         sources,
       };

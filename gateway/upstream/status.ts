@@ -20,6 +20,8 @@ export interface SchemaStatus {
   loadedAt: Date;
   /** Why the last reload failed (the last good schema is still served), if it did. */
   lastReloadError?: string;
+  /** Config settings changed since start that only a restart applies (`server.port`…), after a reload that read them. */
+  restartRequired?: string[];
   /** Sources that could not be read when this schema was composed: served from their last known good spec, or left out. */
   degradedSources?: Array<{ source: string; how: 'last-known-good' | 'skipped'; reason: string }>;
 }

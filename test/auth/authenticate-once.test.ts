@@ -8,7 +8,7 @@ describe('the authenticator verifies each request once', () => {
   const { auth } = loadConfig(join(REPO_ROOT, 'tessera.config.yaml'), { env: {} }).config;
 
   test('every plugin asking about the same request gets the one verdict; another request is verified anew', async () => {
-    const authenticate = createAuthenticator(auth);
+    const { authenticate } = createAuthenticator(auth);
     const headers = await asUser('7', ['admin']);
     const request = new Request('http://gateway.test/graphql', { headers });
     const first = await authenticate(request);
@@ -20,9 +20,35 @@ describe('the authenticator verifies each request once', () => {
   });
 
   test('a refused credential is refused the same way each time it is asked about', async () => {
-    const authenticate = createAuthenticator(auth);
+    const { authenticate } = createAuthenticator(auth);
     const request = new Request('http://gateway.test/graphql', { headers: { authorization: 'Bearer not-a-jwt' } });
     await expect(authenticate(request)).rejects.toThrow();
     await expect(authenticate(request)).rejects.toThrow();
+  });
+});
+
+describe('the authenticator follows a reloaded config', () => {
+  const { auth } = loadConfig(join(REPO_ROOT, 'tessera.config.yaml'), { env: {} }).config;
+  const key = 'a-key-of-the-ops-team-0001';
+  const withKey = { ...auth, apiKeys: { ...auth.apiKeys, keys: [{ client: 'ops', key, roles: ['admin'], scopes: [] }] } };
+  const requestWithKey = () => new Request('http://gateway.test/graphql', { headers: { 'x-api-key': key } });
+
+  test('a key added by a reload is accepted, and refused again once a reload removes it', async () => {
+    const authentication = createAuthenticator(auth);
+    await expect(authentication.authenticate(requestWithKey())).rejects.toThrow('unknown API key in x-api-key');
+    authentication.update(withKey);
+    await expect(authentication.authenticate(requestWithKey())).resolves.toMatchObject({ subject: 'ops', roles: ['admin'] });
+    authentication.update(auth);
+    await expect(authentication.authenticate(requestWithKey())).rejects.toThrow('unknown API key in x-api-key');
+  });
+
+  test('a request verified before a reload keeps its verdict; the next one gets the new settings', async () => {
+    const authentication = createAuthenticator(withKey);
+    const inFlight = requestWithKey();
+    const before = await authentication.authenticate(inFlight);
+    authentication.update({ ...withKey, anonymous: false, apiKeys: { ...withKey.apiKeys, keys: [] } });
+    expect(await authentication.authenticate(inFlight)).toBe(before);
+    await expect(authentication.authenticate(requestWithKey())).rejects.toThrow('unknown API key');
+    await expect(authentication.authenticate(new Request('http://gateway.test/graphql'))).rejects.toThrow('credentials required');
   });
 });

@@ -126,6 +126,45 @@ describe('live reload of the config file and of specs given as URLs', () => {
     expect(await userFieldsAt(url)).toContain('name');
   });
 
+  test('a config reload applies API keys at once and names the settings that wait for a restart', async () => {
+    const config = writeDemoConfig('resilience: { reload: { watch: false } }\n');
+    const original = readFileSync(config.file, 'utf8');
+    const key = 'ops-team-key-0123456789';
+    const withKeyAndDepth = original.replace('auth:\n', `auth:\n  apiKeys: { keys: [{ client: ops, key: ${key}, roles: [admin] }] }\n`) + 'limits: { maxDepth: 6 }\n';
+    const lines: string[] = [];
+    const env = config.env(demo.services);
+    gateway = await createGateway(loadConfig(config.file, { env }).config, {
+      configFile: config.file,
+      env,
+      logger: pino({ level: 'warn' }, { write: (line: string) => lines.push(line) }),
+    });
+    running = await listen(gateway, 0, '127.0.0.1');
+    const withKey = async () => {
+      const response = await fetch(`${running!.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({ query: '{ user(id: "1") { email } }' }),
+      });
+      return { status: response.status, body: (await response.json()) as { data?: { user: { email: string } } } };
+    };
+    const readyz = async () => (await (await fetch(`${running!.url}/readyz`)).json()) as { restartRequired?: string[] };
+    expect((await withKey()).status).toBe(401);
+    expect((await readyz()).restartRequired).toBeUndefined();
+
+    writeFileSync(config.file, withKeyAndDepth);
+    await gateway.reload('test');
+    const accepted = await withKey();
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.data?.user.email).toEqual(expect.stringContaining('@')); // User.email: admins only
+    expect((await readyz()).restartRequired).toEqual(['limits.maxDepth']);
+    expect(lines.join('')).toContain('config changes not applied until a restart: limits.maxDepth');
+
+    writeFileSync(config.file, original.replace('auth:\n', 'auth:\n  apiKeys: { keys: [] }\n'));
+    await gateway.reload('test');
+    expect((await withKey()).status).toBe(401); // revoked without a restart
+    expect((await readyz()).restartRequired).toBeUndefined(); // the depth is back to what the process started with
+  });
+
   test('a spec given as a URL is polled: a change there recomposes the schema', async () => {
     let specText = readFileSync(specPath('users'), 'utf8');
     specServer = createServer((_req, res) => res.end(specText));

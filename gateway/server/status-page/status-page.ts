@@ -23,7 +23,7 @@ export interface UsageReport extends UsageSnapshot {
   instance: string;
   startedAt: string;
   generatedAt: string;
-  schema: { version: string; loadedAt: string; lastReloadError?: string };
+  schema: { version: string; loadedAt: string; lastReloadError?: string; restartRequired?: string[] };
   sources: Array<{
     source: string;
     instances: Array<{ url: string; healthy: boolean; circuit: string; inFlight: number; calls: number; errors: number; p50Ms: number; p99Ms: number }>;
@@ -52,7 +52,12 @@ export function useStatusPage({ usage, status, authorize, instanceId, path = '/_
       instance: instanceId,
       startedAt,
       generatedAt: new Date().toISOString(),
-      schema: { version: schema.version, loadedAt: schema.loadedAt.toISOString(), ...(schema.lastReloadError ? { lastReloadError: schema.lastReloadError } : {}) },
+      schema: {
+        version: schema.version,
+        loadedAt: schema.loadedAt.toISOString(),
+        ...(schema.lastReloadError ? { lastReloadError: schema.lastReloadError } : {}),
+        ...(schema.restartRequired ? { restartRequired: schema.restartRequired } : {}),
+      },
       sources: status.sources().map(({ source, instances }) => ({
         source,
         instances: instances.map((instance) => {
