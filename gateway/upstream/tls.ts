@@ -21,10 +21,6 @@ export function upstreamTlsOptions(tls: UpstreamTlsConfig | undefined, sourceNam
 }
 
 /**
- * fetch for a source's spec URL: with the source's `tls` when it has one (a spec served by the
- * service itself sits behind the same CA and client-certificate check as its calls).
- */
-/**
  * When the files of a source's `tls` were last written: part of its pool's identity, so a renewed
  * client certificate or CA at the same path gets a new pool at the next reload (the watcher reloads
  * when one changes), the old pool retiring as any replaced one does.
@@ -34,6 +30,10 @@ export function tlsFilesVersion(tls: UpstreamTlsConfig | undefined): Array<numbe
   return [tls.ca, tls.cert, tls.key].map((file) => (file ? (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? null) : null));
 }
 
+/**
+ * fetch for a source's spec URL: with the source's `tls` when it has one (a spec served by the
+ * service itself sits behind the same CA and client-certificate check as its calls).
+ */
 export async function fetchWithSourceTls(url: string, init: { signal?: AbortSignal }, tls: UpstreamTlsConfig | undefined, sourceName: string): Promise<Response> {
   const connect = upstreamTlsOptions(tls, sourceName);
   if (!connect) return fetch(url, init);

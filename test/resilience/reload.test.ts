@@ -157,6 +157,8 @@ describe('live reload of the config file and of specs given as URLs', () => {
     expect(accepted.status).toBe(200);
     expect(accepted.body.data?.user.email).toEqual(expect.stringContaining('@')); // User.email: admins only
     expect((await readyz()).restartRequired).toEqual(['limits.maxDepth']);
+    const usage = (await (await fetch(`${running!.url}/_tessera/usage`, { headers: { 'x-api-key': key } })).json()) as { schema: { restartRequired?: string[] } };
+    expect(usage.schema.restartRequired).toEqual(['limits.maxDepth']); // what the status page shows
     expect(lines.join('')).toContain('config changes not applied until a restart: limits.maxDepth');
 
     writeFileSync(config.file, original.replace('auth:\n', 'auth:\n  apiKeys: { keys: [] }\n'));
