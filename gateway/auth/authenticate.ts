@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Plugin } from 'graphql-yoga';
 import type { AuthConfig } from '../config/schema';
+import { createRequestState } from '../shared/request-state';
 import { createApiKeyLookup } from './api-keys';
 import { AuthenticationError } from './errors';
 import type { Identity, IdentityContext } from './identity';
@@ -33,7 +34,7 @@ export function createAuthenticator(config: AuthConfig): ReloadableAuthenticator
   let settings = settingsOf(config);
   let verify = createVerifier(config);
   // A request keeps the verdict it got first, whichever settings a reload brings meanwhile.
-  const verdicts = new WeakMap<Request, Promise<Identity | null>>();
+  const verdicts = createRequestState<Request, Promise<Identity | null>>('tessera.authenticated');
   return {
     authenticate: (request) => {
       let verdict = verdicts.get(request);

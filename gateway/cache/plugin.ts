@@ -4,6 +4,7 @@ import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { useResponseCache as useEnvelopResponseCache, type BuildResponseCacheKeyFunction, type CacheEntityRecord } from '@envelop/response-cache';
 import stableStringify from 'fast-json-stable-stringify';
 import { schemaVersion } from '../compose/print';
+import { createRequestState } from '../shared/request-state';
 import { dataText } from './stored-result';
 import type { CacheConfig } from '../config/schema';
 import type { CacheMetrics } from './metrics';
@@ -52,9 +53,9 @@ interface StoredMetadata {
  */
 export function useResponseCaching({ config, store, metrics, upstreamBounds, privateFor = () => config.private }: ResponseCachingOptions): Plugin {
   const scopeOf = createScopeRule(privateFor);
-  const scopes = new WeakMap<object, CacheScope | 'none'>();
+  const scopes = createRequestState<object, CacheScope | 'none'>('tessera.cacheScope');
   // Entries are namespaced by the version of the schema they were made with: a new schema never reads old shapes.
-  const schemaHashByContext = new WeakMap<object, string>();
+  const schemaHashByContext = createRequestState<object, string>('tessera.cacheSchemaHash');
   // Keyed by the printed document, not the client's text: whitespace, commas and comments do not
   // split entries. yoga reuses one parsed document per query text, so each is printed once.
   const printedDocuments = new WeakMap<DocumentNode, string>();
@@ -63,10 +64,10 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds, pri
     if (printed === undefined) printedDocuments.set(document, (printed = print(document)));
     return printed;
   };
-  const outcomes = new WeakMap<Request, Outcome>();
+  const outcomes = createRequestState<Request, Outcome>('tessera.cacheOutcome');
   // Envelop invalidates the types a mutation selects whatever its result; the invalidation waits
   // here for the result instead (see onExecutionResult), so a refused mutation cannot flush others' entries.
-  const pendingInvalidations = new WeakMap<object, CacheEntityRecord[]>();
+  const pendingInvalidations = createRequestState<object, CacheEntityRecord[]>('tessera.cacheInvalidations');
   const ttlPerSchemaCoordinate = Object.fromEntries(Object.entries(config.ttl).map(([coordinate, seconds]) => [coordinate, seconds * 1000]));
 
   const recordScope: Plugin = {

@@ -1,4 +1,5 @@
 import type { UpstreamCall } from '../upstream/fetch';
+import { createRequestState } from '../shared/request-state';
 
 /**
  * Upstreams' own freshness rules, per request: a `Cache-Control: max-age=N` (or `s-maxage`, which
@@ -14,7 +15,7 @@ export interface UpstreamTtlBounds {
 
 export function createUpstreamTtlBounds(): UpstreamTtlBounds {
   // Keyed by the client request, which the GraphQL context carries through stitching into fetch.
-  const bounds = new WeakMap<object, number>();
+  const bounds = createRequestState<object, number>('tessera.upstreamTtl');
   const requestOf = (context: unknown) => (context as { request?: object } | undefined)?.request;
   return {
     observe(call, context) {

@@ -21,6 +21,7 @@ import { delegateToSchema, resolveExternalValue, type Subschema } from '@graphql
 import type { IResolvers } from '@graphql-tools/utils';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { LinkConfig } from '../config/schema';
+import { createRequestState } from '../shared/request-state';
 import { CompositionError } from './errors';
 import { fieldError } from './field-errors';
 import { matchByKey } from './match-by-key';
@@ -239,7 +240,7 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
  * selections of the link with different sub-selections never share a delegated query.
  */
 class PerRequestLoaders {
-  private readonly byContext = new WeakMap<object, Map<FieldNode, DataLoader<string, unknown>>>();
+  private readonly byContext = createRequestState<object, Map<FieldNode, DataLoader<string, unknown>>>('tessera.linkLoaders');
 
   get(context: object, fieldNode: FieldNode, batch: (keys: readonly string[]) => Promise<unknown[]>): DataLoader<string, unknown> {
     let loaders = this.byContext.get(context);

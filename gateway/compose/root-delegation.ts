@@ -12,6 +12,7 @@ import {
   type SubschemaConfig,
 } from '@graphql-tools/delegate';
 import { isAsyncIterable, isPromise, mapAsyncIterator, type ExecutionRequest, type ExecutionResult, type Executor } from '@graphql-tools/utils';
+import { createRequestState } from '../shared/request-state';
 
 /**
  * Root fields' delegation, with the request sent to the source kept per field of the client's
@@ -33,7 +34,7 @@ import { isAsyncIterable, isPromise, mapAsyncIterator, type ExecutionRequest, ty
  */
 export function createRootDelegation(): { proxyingResolver: CreateProxyingResolverFn; recording: (executor: Executor) => Executor } {
   /** Set for the duration of a first delegation: what its executor call records. */
-  const recorders = new WeakMap<GraphQLResolveInfo, (request: ExecutionRequest) => void>();
+  const recorders = createRequestState<GraphQLResolveInfo, (request: ExecutionRequest) => void>('tessera.rootDelegationRecorder');
 
   const recording = (executor: Executor): Executor =>
     ((request: ExecutionRequest) => {

@@ -4,6 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import { identityOf } from '../auth/identity';
 import { requestedDocumentId } from '../trusted-documents/requested-document-id';
 import type { UpstreamCall } from '../upstream/fetch';
+import { createRequestState } from '../shared/request-state';
 import { createFieldUsage } from './field-usage';
 import type { Logger } from './logger';
 import type { GatewayMetrics } from './metrics';
@@ -41,12 +42,12 @@ interface RequestRecord {
 
 /**
  * Per GraphQL request: one log line, the request metrics and the usage figures (operation, outcome,
- * duration, error codes, upstream calls, fields, cache status). Per-request state lives in a
- * WeakMap keyed by the request object, which the GraphQL context carries, so upstream calls made
- * deep inside stitching are counted against the request that caused them.
+ * duration, error codes, upstream calls, fields, cache status). Per-request state is kept on the
+ * request object (../shared/request-state), which the GraphQL context carries, so upstream calls
+ * made deep inside stitching are counted against the request that caused them.
  */
 export function useRequestObservability({ logger, metrics, usage, traceIdOf = traceIdFromHeader }: RequestObservabilityOptions) {
-  const records = new WeakMap<Request, RequestRecord>();
+  const records = createRequestState<Request, RequestRecord>('tessera.requestRecord');
   const fieldsOf = createFieldUsage();
   const recordOf = (context: unknown) => {
     const request = (context as { request?: Request } | undefined)?.request;

@@ -13,6 +13,7 @@ import { defaultFieldResolver, getOperationAST, isObjectType, type GraphQLFieldR
 import type { Plugin } from 'graphql-yoga';
 import type { TesseraConfig } from '../config/schema';
 import type { UpstreamTrace } from '../upstream/fetch';
+import { createRequestState } from '../shared/request-state';
 
 export interface Tracing {
   /** Spans for the request, parse, validate and execute. */
@@ -63,7 +64,7 @@ export function createTracing(options: TesseraConfig['telemetry']['tracing'], { 
   });
   const tracer = provider.getTracer('tessera');
   const propagator = new W3CTraceContextPropagator();
-  const requests = new WeakMap<Request, { span?: Span; context: Context; started: number }>();
+  const requests = createRequestState<Request, { span?: Span; context: Context; started: number }>('tessera.trace');
   const stateOf = (graphqlContext: unknown) => {
     const request = (graphqlContext as { request?: Request } | undefined)?.request;
     return request ? requests.get(request) : undefined;

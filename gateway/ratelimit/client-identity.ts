@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import { identityOf } from '../auth/identity';
+import { createRequestState } from '../shared/request-state';
 
 /** Metric label of a caller: signed in with a token, with an API key, or anonymous (by IP). */
 export type ClientClass = 'user' | 'api_key' | 'anonymous';
@@ -24,7 +25,7 @@ export type ClientOf = (context: unknown) => Client;
 export function createClientIdentity(trustedProxies: readonly string[]): ClientOf {
   const ipOf = clientIp(trustedProxies);
   // One answer per request: several limits (quota, fields) read it.
-  const known = new WeakMap<object, Client>();
+  const known = createRequestState<object, Client>('tessera.client');
   return (context) => {
     const cached = typeof context === 'object' && context !== null ? known.get(context) : undefined;
     if (cached) return cached;

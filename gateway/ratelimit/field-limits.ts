@@ -2,6 +2,7 @@ import { defaultFieldResolver, isObjectType, type FieldNode, type GraphQLSchema 
 import { CompositionError } from '../compose/errors';
 import type { RateLimitsConfig } from '../config/schema';
 import { closestName } from '../config/suggest';
+import { createRequestState } from '../shared/request-state';
 import type { ClientOf } from './client-identity';
 import { readDirectivesFile } from './directives-file';
 import { rateLimitedError, storeUnavailableError, type Limit } from './errors';
@@ -61,7 +62,7 @@ export function checkLimitTargets(limits: FieldLimit[], schema: GraphQLSchema, o
  */
 export function limitFields(schema: GraphQLSchema, limits: FieldLimit[], check: Check, clientOf: ClientOf): GraphQLSchema {
   // Per request, per field node: the one count and its outcome, shared by the field's list items.
-  const verdicts = new WeakMap<object, Map<FieldNode, Promise<Error | undefined>>>();
+  const verdicts = createRequestState<object, Map<FieldNode, Promise<Error | undefined>>>('tessera.fieldLimits');
   const verdictOf = (limit: FieldLimit, context: object, node: FieldNode) => {
     let byNode = verdicts.get(context);
     if (!byNode) verdicts.set(context, (byNode = new Map()));

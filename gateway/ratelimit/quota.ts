@@ -2,6 +2,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Authenticator } from '../auth/authenticate';
 import { callerOrAnonymous } from '../auth/admin';
 import type { RateLimitsConfig } from '../config/schema';
+import { createRequestState } from '../shared/request-state';
 import type { ClientOf } from './client-identity';
 import { rateLimitedError, storeUnavailableError, type Limit } from './errors';
 import type { Check } from './limiter';
@@ -39,7 +40,7 @@ export function useClientQuota({ quotas, check, clientOf, authenticate }: Client
     anonymous: quotas.anonymous && quotaLimit('quota.anonymous', quotas.anonymous, 'ip'),
   };
   if (!limits.authenticated && !limits.anonymous) return {};
-  const counted = new WeakMap<Request, { limit: Limit; decision: Decision }>();
+  const counted = createRequestState<Request, { limit: Limit; decision: Decision }>('tessera.quota');
   return {
     async onParams({ request, context }) {
       const client = clientOf({ identity: await callerOrAnonymous(authenticate, request), req: (context as { req?: unknown }).req });
