@@ -22,6 +22,7 @@ import { useOperationLimits } from './security/limits';
 import { maskUnexpectedErrors } from './security/mask-errors';
 import { useAdminPort } from './server/admin-port';
 import { useBodyLimit } from './server/body-limit';
+import { useQueryStringJson } from './server/query-string-json';
 import { useCompression } from './server/compression';
 import { EXAMPLE_TABS } from './server/example-queries';
 import { renderLocalGraphiQL, useGraphiQLAssets } from './server/graphiql';
@@ -158,6 +159,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     plugins: [
       useLiveSchema(live), // the schema served now: a reload swaps it, requests in flight keep theirs
       useBodyLimit(config.server.http.maxBodyBytes), // request bodies over server.http.maxBodyBytes → 413, read no further
+      useQueryStringJson(), // GET `variables`/`extensions` that are not JSON → 400, as a POST body that is not JSON
       useAdminPort(config.server.adminPort !== undefined), // operators' endpoints on the admin port only, when there is one
       useHealthEndpoints({ status, probed: upstreams.ready }), // /healthz, /readyz
       deadline.plugin, // per request: the deadline its upstream calls share

@@ -57,6 +57,27 @@ describe('operation limits: each refusal is HTTP 400 naming the limit and the va
     await expectLimit({ query: `{ ${fields} }` }, 'maxAliases', /^Alias limit of 30 exceeded, found 40 \(limits\.maxAliases\)\.$/);
   });
 
+  test('aliases of __typename count as aliases too (a response of thousands of fields otherwise)', async () => {
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: __typename`).join(' ');
+    await expectLimit({ query: `{ ${aliases} }` }, 'maxAliases', /^Alias limit of 30 exceeded, found 40/);
+    const plain = await post({ query: '{ __typename orders(limit: 1) { __typename id } }' }); // what clients add: no alias
+    expect(plain.status).toBe(200);
+    expect(plain.body.errors).toBeUndefined();
+  });
+
+  test('a GET whose variables (or extensions) are not JSON: 400 naming the parameter, the gateway unharmed', async () => {
+    for (const name of ['variables', 'extensions']) {
+      const response = await fetch(`${gw.url}?query=${encodeURIComponent('{ __typename }')}&${name}=%7Bbad`);
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+      expect(body.errors[0].message).toContain(`GET parameter "${name}" is not valid JSON`);
+      expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    }
+    const good = await fetch(`${gw.url}?query=${encodeURIComponent('query ($id: ID!) { user(id: $id) { name } }')}&variables=${encodeURIComponent('{"id":"1"}')}`);
+    expect(good.status).toBe(200);
+    expect(((await good.json()) as { data: { user: { name: string } } }).data.user.name).toEqual(expect.any(String));
+  });
+
   test('directives over the limit', async () => {
     const directives = Array.from({ length: 60 }, () => '@include(if: true)').join(' ');
     await expectLimit({ query: `{ products(limit: 1) { id ${directives} } }` }, 'maxDirectives', /^Directive limit of 50 exceeded, found 60/);
