@@ -89,7 +89,14 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const privacy = createCachePrivacy(config.cache.private);
   const trustedDocuments = createTrustedDocuments(config.trustedDocuments, logger);
   const rateLimits = createRateLimits(config, { registry: metrics.registry, logger, env: options.env, authenticate });
-  const cache = createResponseCache(config.cache, { registry: metrics.registry, logger, authorizePurge: adminOnly, privateFor: privacy.privateFor, env: options.env });
+  const cache = createResponseCache(config.cache, {
+    registry: metrics.registry,
+    logger,
+    authorizePurge: adminOnly,
+    privateFor: privacy.privateFor,
+    credentialHeaders: ['Authorization', config.auth.apiKeys.header],
+    env: options.env,
+  });
   const upstreams = createUpstreams({
     observe: (call, context) => {
       observability.observeUpstream(call, context);
@@ -146,7 +153,14 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     graphqlEndpoint: graphqlPath,
     landingPage: false,
     maskedErrors: maskUnexpectedErrors(config.server.maskErrors),
-    cors: { origin: config.server.cors.origins, credentials: config.server.cors.credentials, maxAge: config.server.cors.maxAgeSeconds },
+    cors: {
+      origin: config.server.cors.origins,
+      credentials: config.server.cors.credentials,
+      maxAge: config.server.cors.maxAgeSeconds,
+      // A browser app may read what the gateway tells it in headers: its request id, the cache's
+      // answer and ETag, and the quota it has left (or when to retry).
+      exposedHeaders: ['x-request-id', 'x-tessera-cache', 'etag', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+    },
     // Any batch length passes yoga's own check (which answers 413 without saying how many were
     // sent); useOperationLimits enforces limits.maxBatchOperations with a 400 that does.
     batching: { limit: Number.MAX_SAFE_INTEGER },

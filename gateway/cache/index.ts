@@ -26,6 +26,8 @@ export interface ResponseCacheOptions {
   authorizePurge: (request: Request) => Promise<boolean>;
   /** Private coordinates of the schema a request runs on (default `cache.private`): they follow reloads. */
   privateFor?: (schema: GraphQLSchema) => readonly string[];
+  /** Request headers that carry credentials: public answers vary on them. */
+  credentialHeaders?: readonly string[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -49,7 +51,7 @@ export function createResponseCache(config: CacheConfig, options: ResponseCacheO
   return {
     plugins: [
       usePurgeEndpoint({ store, authorize: options.authorizePurge }),
-      useResponseCaching({ config, store, metrics, upstreamBounds, privateFor: options.privateFor }),
+      useResponseCaching({ config, store, metrics, upstreamBounds, privateFor: options.privateFor, credentialHeaders: options.credentialHeaders }),
     ],
     observeUpstream: upstreamBounds.observe,
     close: () => store.close(),

@@ -21,6 +21,8 @@ export interface ResponseCachingOptions {
   upstreamBounds: UpstreamTtlBounds;
   /** Private coordinates of a schema (default `config.private`); see scope.ts. */
   privateFor?: (schema: GraphQLSchema) => readonly string[];
+  /** Request headers that carry credentials (Authorization, the API key header): public answers vary on them. */
+  credentialHeaders?: readonly string[];
 }
 
 /** What the cache did for one request; headers and metrics are derived from it. */
@@ -51,7 +53,11 @@ interface StoredMetadata {
  * The envelop plugin rather than @graphql-yoga/plugin-response-cache: yoga's looks the entry up in
  * `onParams`, before the GraphQL context (and so the caller's identity) exists.
  */
-export function useResponseCaching({ config, store, metrics, upstreamBounds, privateFor = () => config.private }: ResponseCachingOptions): Plugin {
+export function useResponseCaching({ config, store, metrics, upstreamBounds, privateFor = () => config.private, credentialHeaders = ['Authorization'] }: ResponseCachingOptions): Plugin {
+  // What an HTTP cache must key on besides the URL: the language, which the gateway's key holds
+  // (it is sent upstream); for a public answer, the credentials too, since it is the anonymous
+  // caller's and a signed-in caller of the same URL must not be given it.
+  const varyOf = (scope: Outcome['scope']) => (scope === 'public' ? ['Accept-Language', ...credentialHeaders] : ['Accept-Language']).join(', ');
   const scopeOf = createScopeRule(privateFor);
   const scopes = createRequestState<object, CacheScope | 'none'>('tessera.cacheScope');
   // Entries are namespaced by the version of the schema they were made with: a new schema never reads old shapes.
@@ -154,11 +160,13 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds, pri
       response.headers.set('x-tessera-cache', outcome.status);
       if (request.method !== 'GET' || !outcome.cached || response.status !== 200) return;
       const cacheControl = `${outcome.scope}, max-age=${outcome.maxAge}`;
+      const vary = varyOf(outcome.scope);
       response.headers.set('cache-control', cacheControl);
+      response.headers.set('vary', [response.headers.get('vary'), vary].filter(Boolean).join(', '));
       if (!outcome.etag) return;
       response.headers.set('etag', outcome.etag);
       if (matchesEtag(request.headers.get('if-none-match'), outcome.etag)) {
-        setResponse(new fetchAPI.Response(null, { status: 304, headers: { etag: outcome.etag, 'cache-control': cacheControl, 'x-tessera-cache': outcome.status } }));
+        setResponse(new fetchAPI.Response(null, { status: 304, headers: { etag: outcome.etag, 'cache-control': cacheControl, vary, 'x-tessera-cache': outcome.status } }));
       }
     },
   };

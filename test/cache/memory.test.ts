@@ -160,6 +160,8 @@ describe('response cache (in-memory store)', () => {
     const first = await getQuery(gw, query);
     expect(first.status).toBe(200);
     expect(first.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+    // A CDN must key on what the gateway keys on (the language) and keep the anonymous answer from signed-in callers.
+    expect(first.headers.get('vary')).toBe('Accept-Language, Authorization, x-api-key, Accept-Encoding');
     const etag = first.headers.get('etag');
     expect(etag).toMatch(/^".+"$/);
     const second = await getQuery(gw, query);
@@ -167,6 +169,7 @@ describe('response cache (in-memory store)', () => {
     expect(second.headers.get('etag')).toBe(etag);
     const notModified = await getQuery(gw, query, { 'if-none-match': etag! });
     expect(notModified.status).toBe(304);
+    expect(notModified.headers.get('vary')).toMatch(/^Accept-Language, Authorization, x-api-key/);
     expect(await notModified.text()).toBe('');
     const changed = await getQuery(gw, query, { 'if-none-match': '"something-else"' });
     expect(changed.status).toBe(200);
@@ -189,6 +192,7 @@ describe('response cache (in-memory store)', () => {
     const own = await getQuery(gw, '{ user(id: 5) { email } }', await asUser('5'));
     expect(own.status).toBe(200);
     expect(own.headers.get('cache-control')).toMatch(/^private, max-age=\d+$/);
+    expect(own.headers.get('vary')).toBe('Accept-Language, Accept-Encoding');
     // Shared by the gateway among callers with the same roles, but a CDN keys on the URL alone.
     const shared = await getQuery(gw, '{ product(id: 9) { id } }', await asUser('5', ['admin']));
     expect(shared.headers.get('cache-control')).toMatch(/^private/);

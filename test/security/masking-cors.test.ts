@@ -63,6 +63,10 @@ describe('CORS from the config', () => {
       expect(allowed.headers.get('access-control-max-age')).toBe('60');
       const other = await preflight('https://evil.example');
       expect(other.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+      // The app's script may read the request id, the cache's answer and its quota.
+      const answer = await fetch(gw.url, { method: 'POST', headers: { origin: 'https://app.example', 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      const exposed = answer.headers.get('access-control-expose-headers')?.split(/,\s*/) ?? [];
+      expect(exposed).toEqual(expect.arrayContaining(['x-request-id', 'x-tessera-cache', 'etag', 'retry-after', 'ratelimit-remaining']));
     } finally {
       await gw.close();
     }
