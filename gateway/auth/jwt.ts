@@ -24,13 +24,15 @@ export function createJwtVerifier(config: JwtConfig): JwtVerifier {
         issuer: config.issuer,
         audience: config.audience,
         clockTolerance: config.clockSkewSeconds,
-        requiredClaims: ['sub'],
+        requiredClaims: config.requireExp ? ['sub', 'exp'] : ['sub'],
       }));
     } catch (error) {
       throw new AuthenticationError(describeFailure(error, algorithms));
     }
+    // An empty or non-string subject would make every such token one anonymous-looking "user" (and one rate-limit key).
+    if (typeof payload.sub !== 'string' || payload.sub.trim() === '') throw new AuthenticationError('claim "sub" must be a non-empty string');
     return {
-      subject: String(payload.sub),
+      subject: payload.sub,
       kind: 'jwt',
       roles: listClaim(payload[config.rolesClaim]),
       scopes: listClaim(payload[config.scopesClaim]),

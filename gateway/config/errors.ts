@@ -31,10 +31,23 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   }, '');
 }
 
-/** A short, readable rendering of a found value (never longer than one line). */
-export function describeValue(value: unknown): string {
+/** Keys whose values are credentials (`auth.jwt.secret`, an API key's `key`, a source's `token`, `clientSecret`, `value`, static `headers`). */
+const SECRET_KEYS = new Set(['secret', 'key', 'token', 'clientSecret', 'value', 'password']);
+
+/** Is the value at this config path a credential, which an error must not print? */
+export function isSecretPath(path: ReadonlyArray<PropertyKey>): boolean {
+  const key = path.at(-1);
+  return (typeof key === 'string' && SECRET_KEYS.has(key)) || path.at(-2) === 'headers';
+}
+
+/**
+ * A short, readable rendering of a found value (never longer than one line). A secret's value is
+ * never shown, only its length (errors reach logs and CI output), nor a password inside a URL.
+ */
+export function describeValue(value: unknown, secret = false): string {
   if (value === undefined) return 'nothing (the key is missing)';
-  const json = JSON.stringify(value);
+  if (secret && typeof value === 'string') return `a string of ${value.length} characters (not shown: a secret)`;
+  const json = JSON.stringify(value).replace(/(\/\/[^/@\s"]*?):[^/@\s"]*@/g, '$1:***@');
   const shown = json.length > 60 ? `${json.slice(0, 57)}...` : json;
   const kind = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
   return kind === 'string' || kind === 'null' ? shown : `${kind} ${shown}`;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z, type core } from 'zod';
-import { ConfigError, describeValue, formatPath, type ConfigProblem } from './errors';
+import { ConfigError, describeValue, formatPath, isSecretPath, type ConfigProblem } from './errors';
 import { interpolateEnv, missingVariableProblem } from './interpolate';
 import { configSchema, sourceSchema, type TesseraConfig } from './schema';
 import { knownKeysAt } from './known-keys';
@@ -110,7 +110,7 @@ function describeIssue(
     return [{ path: formatPath(path), location: locate(path), expected: expectedFrom(issue.issues[0] ?? issue), found: `key ${JSON.stringify(String(path.at(-1)))}` }];
   }
   const found = valueAt(raw, path);
-  return [{ path: formatPath(path), location: locate(path), expected: expectedFrom(issue), found: describeValue(found) }];
+  return [{ path: formatPath(path), location: locate(path), expected: expectedFrom(issue), found: describeValue(found, isSecretPath(path)) }];
 }
 
 function expectedFrom(issue: core.$ZodIssue): string {

@@ -268,6 +268,7 @@ const jwtSchema = z
     issuer: z.string().optional().describe('Required `iss`.'),
     audience: z.string().optional().describe('Required `aud`.'),
     clockSkewSeconds: z.number().int().min(0).default(30).describe('Leeway for `exp` and `nbf`.'),
+    requireExp: z.boolean().default(true).describe('Refuse tokens without an `exp` claim (one without it would be valid for ever).'),
     rolesClaim: z.string().default('roles').describe('Claim holding the roles (array or space-separated string).'),
     scopesClaim: z.string().default('scope').describe('Claim holding the scopes (array or space-separated string).'),
   })

@@ -65,6 +65,8 @@ describe('HS256 bearer tokens (the demo config)', () => {
     ['a wrong audience', async () => sign(demoClaims({ aud: 'another-api' }), key), /wrong audience/],
     ['alg none', async () => unsignedToken(demoClaims()), /algorithm not allowed.*"none" is never accepted/],
     ['a token without a subject', async () => sign(demoClaims({ sub: undefined }), key), /"sub" claim/],
+    ['an empty subject', async () => sign(demoClaims({ sub: ' ' }), key), /claim "sub" must be a non-empty string/],
+    ['a token that never expires (no exp)', async () => sign(demoClaims({ exp: undefined }), key), /lacks the required "exp" claim/],
     ['garbage', async () => 'not.a.jwt', /malformed token/],
   ])('%s is refused with 401, the failed check named, and a challenge', async (_name, token, reason) => {
     await expectRejected(gw, `Bearer ${await token()}`, reason);
@@ -101,7 +103,7 @@ describe('RS256/ES256 keys: a PEM public key, a JWKS endpoint', () => {
   afterAll(() => new Promise((resolve) => jwksServer.close(resolve)));
 
   const withJwt = (jwt: NonNullable<TesseraConfig['auth']['jwt']>) => (config: TesseraConfig) => ({ ...config, auth: { ...config.auth, jwt } });
-  const base = { issuer: 'tessera-demo', audience: 'tessera', clockSkewSeconds: 30, rolesClaim: 'roles', scopesClaim: 'scope', jwksCooldownSeconds: 0 };
+  const base = { issuer: 'tessera-demo', audience: 'tessera', clockSkewSeconds: 30, requireExp: true, rolesClaim: 'roles', scopesClaim: 'scope', jwksCooldownSeconds: 0 };
 
   test('ES256 with a PEM key; an HS256 token "signed" with the public key (algorithm confusion) is refused', async () => {
     const publicKey = es.publicKey.export({ type: 'spki', format: 'pem' }).toString();

@@ -123,6 +123,29 @@ describe('config errors name the file, the place, what was expected and what was
     ].join('\n');
     expect(() => parseConfig(text, FILE, { env: {} })).toThrow(/gateway\.yaml:2:24 at auth\.jwt\.secret: expected a secret of your own: the demo secret is public/);
     expect(() => parseConfig(text, FILE, { env: {} })).toThrow(/gateway\.yaml:7:32 at sources\[0\]\.identityHeaders\.secret: expected a secret of your own: the demo identity secret is public/);
+    expect(errorOf(text).message).not.toMatch(/tessera-demo-secret|tessera-demo-identity-secret/);
+  });
+
+  test('a credential in an error is never printed, only its length; nor a password in a URL', () => {
+    const text = [
+      'auth: { apiKeys: { keys: [{ client: ops, key: admin-key-xyz }] } }',
+      'cache: { redisUrl: 42 }',
+      'sources:',
+      '  - name: orders',
+      '    spec: o.yaml',
+      '    url: http://localhost:1',
+      '    headers: { authorization: 7 }',
+      '    credentials: { type: bearer, token: "" }',
+      'registry: { redisUrl: [ "redis://ops:hunter2@cache:6379" ] }',
+      '',
+    ].join('\n');
+    const { message, problems } = errorOf(text);
+    expect(problems.find((p) => p.path === 'auth.apiKeys.keys[0].key')?.found).toBe('a string of 13 characters (not shown: a secret)');
+    expect(problems.find((p) => p.path === 'sources[0].credentials.token')?.found).toBe('a string of 0 characters (not shown: a secret)');
+    expect(message).not.toContain('admin-key-xyz');
+    expect(message).not.toContain('hunter2');
+    expect(problems.find((p) => p.path === 'registry.redisUrl')?.found).toBe('array ["redis://ops:***@cache:6379"]');
+    expect(message).toContain('number 42'); // what is not a credential is shown as before
   });
 });
 
