@@ -3,7 +3,7 @@ import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z, type core } from 'zod';
 import { ConfigError, describeValue, formatPath, isSecretPath, type ConfigProblem } from './errors';
-import { interpolateEnv, missingVariableProblem } from './interpolate';
+import { interpolateEnv, missingVariableProblem, typeWholePlaceholders } from './interpolate';
 import { configSchema, sourceSchema, type TesseraConfig } from './schema';
 import { knownKeysAt } from './known-keys';
 import { closestName } from './suggest';
@@ -56,10 +56,17 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     );
   }
   const problems: ConfigProblem[] = [];
-  const raw = interpolateEnv(document.toJS(), options.env ?? process.env, (path, name) =>
-    problems.push(missingVariableProblem(formatPath(path), locate(path), name)),
+  const whole = new Set<string>();
+  const raw = interpolateEnv(
+    document.toJS(),
+    options.env ?? process.env,
+    (path, name) => problems.push(missingVariableProblem(formatPath(path), locate(path), name)),
+    [],
+    (path) => whole.add(JSON.stringify(path)),
   );
-  const parsed = configSchema.safeParse(raw);
+  let parsed = configSchema.safeParse(raw);
+  // A few rounds: a value typed inside a union can let the schema look deeper and find another.
+  for (let round = 0; !parsed.success && round < 3 && typeWholePlaceholders(raw, parsed.error.issues, whole); round++) parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     // A path already reported for a missing variable would only repeat the same fault as a type error.
     const reported = new Set(problems.map((p) => p.path));

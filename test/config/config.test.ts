@@ -126,6 +126,31 @@ describe('config errors name the file, the place, what was expected and what was
     expect(errorOf(text).message).not.toMatch(/tessera-demo-secret|tessera-demo-identity-secret/);
   });
 
+  test('a value that is one ${VAR} is read as a number or boolean where the key takes one; text stays text', () => {
+    const text = [
+      'server:',
+      '  port: ${GW_PORT:-5431}',
+      '  graphiql: ${GRAPHIQL:-false}',
+      'limits:',
+      '  maxDepth: ${MAX_DEPTH}',
+      'auth:',
+      '  apiKeys:',
+      '    keys:',
+      '      - client: ops',
+      '        key: ${OPS_KEY}',
+      'sources:',
+      '  - name: orders',
+      '    spec: o.yaml',
+      '    url: http://localhost:1',
+      '',
+    ].join('\n');
+    const { config } = parseConfig(text, FILE, { env: { MAX_DEPTH: '6', OPS_KEY: '12345678901234567890' } });
+    expect([config.server.port, config.server.graphiql, config.limits.maxDepth]).toEqual([5431, false, 6]);
+    expect(config.auth.apiKeys.keys[0].key).toBe('12345678901234567890');
+    const error = errorOf(text.replace('5431', 'not-a-port'), { MAX_DEPTH: '6', OPS_KEY: '12345678901234567890' });
+    expect(error.problems).toEqual([{ path: 'server.port', location: `${FILE}:2:9`, expected: 'number', found: '"not-a-port"' }]);
+  });
+
   test('a credential in an error is never printed, only its length; nor a password in a URL', () => {
     const text = [
       'auth: { apiKeys: { keys: [{ client: ops, key: admin-key-xyz }] } }',
