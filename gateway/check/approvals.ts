@@ -17,9 +17,15 @@ export type Approval = z.output<typeof approvalSchema>;
 
 export class ApprovalsError extends Error {}
 
-/** Reads the approvals file; a missing file means no approvals. */
-export async function loadApprovals(file: string): Promise<Approval[]> {
+export const DEFAULT_APPROVALS = 'schema/approved-changes.json';
+
+/**
+ * Reads the approvals file. The default file may be missing (no approvals yet); a file the caller
+ * named (`required`) must exist, or a typo in a CI path would look like "changes not approved".
+ */
+export async function loadApprovals(file: string, { required = false } = {}): Promise<Approval[]> {
   const text = await readTextIfExists(file);
+  if (text === undefined && required) throw new ApprovalsError(`${file}: no such approvals file (leave --approvals out to read ${DEFAULT_APPROVALS}, which may be absent)`);
   if (text === undefined) return [];
   let value: unknown;
   try {

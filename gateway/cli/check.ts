@@ -10,7 +10,7 @@ import { CompositionError } from '../compose/errors';
 import { composeGateway } from '../compose/compose';
 import { printComposedSchema } from '../compose/print';
 import { formatWarning } from '../compose/warnings';
-import { loadApprovals } from '../check/approvals';
+import { DEFAULT_APPROVALS, loadApprovals } from '../check/approvals';
 import { compareSchemas, type SchemaChange } from '../check/compare';
 import { evaluateCheck, type CheckResult } from '../check/evaluate';
 import { formatReport, type ReportFormat } from '../check/format';
@@ -27,7 +27,8 @@ export interface CheckCommandOptions {
   againstGit?: string;
   operations?: string[];
   usage?: string[];
-  approvals: string;
+  /** Default DEFAULT_APPROVALS, which may be absent; a file given must exist. */
+  approvals?: string;
   allowUnusedBreaking?: boolean;
   format: ReportFormat;
 }
@@ -90,7 +91,7 @@ async function check(options: CheckCommandOptions): Promise<CheckResult> {
     against,
     changes: [...brokenRules.map(configRuleChange), ...(await compareSchemas(registered, next))],
     operations: operations && assessOperations(operations, registered, next),
-    approvals: await loadApprovals(options.approvals),
+    approvals: await loadApprovals(options.approvals ?? DEFAULT_APPROVALS, { required: options.approvals !== undefined }),
     allowUnusedBreaking: options.allowUnusedBreaking,
     originOf: createOriginLookup(config, composed.subgraphs, (file) => relative(process.cwd(), file)),
   });

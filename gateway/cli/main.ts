@@ -80,7 +80,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--operations <path>', 'client operations: folder, glob, .graphql file or persisted-documents JSON; repeatable (default: schema/operations; the config\'s trustedDocuments.manifests are always read)', collect)
     .option('--usage <file|redis>', 'operations recorded by the gateway (usage file, or "redis" for usage.redisUrl); repeatable', collect)
     .option('--allow-unused-breaking', 'breaking changes no listed operation uses do not fail the check')
-    .option('--approvals <file>', 'breaking changes accepted on purpose', 'schema/approved-changes.json')
+    .option('--approvals <file>', 'breaking changes accepted on purpose (default: schema/approved-changes.json, which may be absent)')
     .option('--format <format>', `report format: ${REPORT_FORMATS.join(', ')}`, reportFormat, 'text')
     // The check's own problems (bad option values included) exit with 2, never with 1 ("breaking").
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))

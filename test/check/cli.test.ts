@@ -131,11 +131,15 @@ describe('tessera check (CLI)', () => {
   test('exit 2 when the check cannot run, with the reason', async () => {
     const ws = await fresh();
     await writeFile(join(ws.dir, 'schema/operations/broken.graphql'), 'query Broken {');
-    const [missing, badFormat, badOperations] = await Promise.all([
+    const [missing, badFormat, badOperations, noApprovals] = await Promise.all([
       tessera(ws.dir, 'check', '--against', 'nope.graphql', '--operations', 'schema/operations/account.graphql'),
       tessera(ws.dir, 'check', '--format', 'xml'),
       tessera(ws.dir, 'check'),
+      tessera(ws.dir, 'check', '--approvals', 'schema/aproved.json', '--operations', 'schema/operations/account.graphql'),
     ]);
+    // A mistyped approvals file is not "nothing approved": the default one may be absent, a named one must exist.
+    expect(noApprovals.code).toBe(2);
+    expect(noApprovals.stderr).toContain('schema/aproved.json: no such approvals file');
     expect(missing).toMatchObject({ code: 2, stdout: '' });
     expect(missing.stderr).toContain('cannot read the registered schema nope.graphql: ENOENT');
     expect(badFormat.code).toBe(2);
