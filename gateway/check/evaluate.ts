@@ -34,6 +34,8 @@ export interface BrokenOperation {
   errors: { message: string; line?: number }[];
   /** Paths of the breaking or dangerous changes it uses. */
   changes: string[];
+  /** A trusted document: invalid, it fails the check on its own (the gateway would refuse it). */
+  trusted?: boolean;
 }
 
 export interface CheckResult {
@@ -94,15 +96,21 @@ export function evaluateCheck(input: EvaluateInput): CheckResult {
         id: impact.operation.id,
         errors: impact.errors,
         changes: risky.filter((change) => uses(impact.coordinates, change.path)).map((change) => change.path),
+        ...(impact.operation.trusted ? { trusted: true } : {}),
       }))
       .filter((broken) => broken.errors.length > 0 || broken.changes.some((path) => breaking.has(path))),
     invalidBefore: input.operations.invalidBefore.map((operation) => operation.id),
   };
   return {
     against: input.against,
-    passed: !changes.some((change) => change.fails),
+    passed: !changes.some((change) => change.fails) && !operations?.broken.some(isInvalidTrustedDocument),
     changes,
     ...(operations ? { operations } : {}),
     unusedApprovals: approvals.filter((approval) => !usedApprovals.has(approval)),
   };
+}
+
+/** A trusted document the new schema does not validate: every client that sends it gets an error. */
+export function isInvalidTrustedDocument(broken: BrokenOperation): boolean {
+  return broken.trusted === true && broken.errors.length > 0;
 }

@@ -1,4 +1,4 @@
-import type { CheckResult, ReportedChange } from './evaluate';
+import { isInvalidTrustedDocument, type CheckResult, type ReportedChange } from './evaluate';
 
 export type ReportFormat = 'text' | 'json' | 'github';
 export const REPORT_FORMATS: ReportFormat[] = ['text', 'json', 'github'];
@@ -18,7 +18,12 @@ function counts(result: CheckResult): string {
 
 function verdict(result: CheckResult): string {
   const failing = result.changes.filter((change) => change.fails).length;
-  if (failing > 0) return `FAIL: ${failing} breaking change(s) not approved${result.operations ? ' or used by client operations' : ''}`;
+  const invalidTrusted = result.operations?.broken.filter(isInvalidTrustedDocument).length ?? 0;
+  const reasons = [
+    failing && `${failing} unapproved breaking change(s)`,
+    invalidTrusted && `${invalidTrusted} trusted document(s) invalid against the new schema`,
+  ].filter(Boolean);
+  if (reasons.length > 0) return `FAIL: ${reasons.join('; ')}`;
   const approved = result.changes.filter((change) => change.approved).length;
   const allowed = result.changes.filter((change) => change.level === 'breaking' && !change.approved && !change.fails).length;
   const notes = [approved && `${approved} approved breaking change(s)`, allowed && `${allowed} breaking change(s) no client operation uses`].filter(Boolean);

@@ -19,6 +19,11 @@ export interface ClientOperation {
   document: DocumentNode;
   /** How often the gateway served it, for operations read from a usage record. */
   count?: number;
+  /**
+   * From a trusted documents manifest: the gateway serves it exactly as written, so it must be valid
+   * against the new schema even if it was not against the registered one.
+   */
+  trusted?: boolean;
 }
 
 /** A problem with the operations themselves: the check cannot run without them. */

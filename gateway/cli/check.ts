@@ -146,7 +146,9 @@ async function clientOperations(options: CheckCommandOptions, config: TesseraCon
   const operations = await loadOperations(paths);
   for (const location of options.usage ?? []) operations.push(...(await loadUsage(location, config.usage)));
   // One document at a time: a trusted document runs on its own, so it cannot borrow another's fragments.
-  for (const document of await loadTrustedDocuments(trusted)) operations.push(...operationsOf([{ label: document.source, text: document.body, lines: true }]));
+  for (const document of await loadTrustedDocuments(trusted)) {
+    operations.push(...operationsOf([{ label: document.source, text: document.body, lines: true }]).map((operation) => ({ ...operation, trusted: true })));
+  }
   return operations;
 }
 

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { loadTrustedDocuments } from '../trusted-documents/manifest';
+import { Kind, parse, visit } from 'graphql';
+import { loadTrustedDocuments, TrustedDocumentsError, type TrustedDocument } from '../trusted-documents/manifest';
 import { reportFatal } from './report';
 
 export interface DocumentsManifestOptions {
@@ -16,6 +17,8 @@ export interface DocumentsManifestOptions {
 export async function runDocumentsManifest(paths: string[], options: DocumentsManifestOptions): Promise<void> {
   try {
     const documents = await loadTrustedDocuments(paths);
+    const incomplete = documents.flatMap(undefinedFragments);
+    if (incomplete.length > 0) throw new TrustedDocumentsError(`${incomplete.join('\n')}\n(a trusted document runs alone: define each fragment it spreads in the same file; nothing was written)`);
     const manifest = `${JSON.stringify(Object.fromEntries(documents.map((document) => [document.id, document.body])), null, 2)}\n`;
     if (options.out === '-') {
       process.stdout.write(manifest);
@@ -27,4 +30,15 @@ export async function runDocumentsManifest(paths: string[], options: DocumentsMa
   } catch (error) {
     reportFatal(error);
   }
+}
+
+/** A document that spreads fragments it does not define can never be run: the gateway would refuse it every time. */
+function undefinedFragments(document: TrustedDocument): string[] {
+  const defined = new Set<string>();
+  const spread = new Set<string>();
+  visit(parse(document.body, { noLocation: true }), {
+    [Kind.FRAGMENT_DEFINITION]: (node) => void defined.add(node.name.value),
+    [Kind.FRAGMENT_SPREAD]: (node) => void spread.add(node.name.value),
+  });
+  return [...spread].filter((name) => !defined.has(name)).map((name) => `${document.source}: spreads fragment "${name}", which it does not define`);
 }

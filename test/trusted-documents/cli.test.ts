@@ -18,6 +18,13 @@ test('`tessera documents manifest <dir> -o file` writes { sha256 of each file: i
     const stdout = await runTessera(manifests.dir, 'documents', 'manifest', 'documents/orders');
     expect(JSON.parse(stdout.stdout)).toEqual({ [sha256(ORDERS)]: ORDERS });
     expect(await runTessera(manifests.dir, 'documents', 'manifest', 'missing')).toMatchObject({ code: 2, stderr: 'tessera: trusted documents manifest "missing" does not exist (trustedDocuments.manifests)\n' });
+    // A document spreading a fragment another file defines could never run: refused, nothing written.
+    await manifests.write('loose/cards.graphql', 'query Cards { products(limit: 1) { ...Card } }\n');
+    await manifests.write('loose/card-fragment.graphql', 'fragment Card on Product { id title }\n');
+    const loose = await runTessera(manifests.dir, 'documents', 'manifest', 'loose', '-o', 'out/loose.json');
+    expect(loose.code).toBe(2);
+    expect(loose.stderr).toContain('loose/cards.graphql: spreads fragment "Card", which it does not define');
+    await expect(readFile(join(manifests.dir, 'out/loose.json'), 'utf8')).rejects.toThrow('ENOENT');
 
     const gw = await startDemoGateway({ configure: withTrustedDocuments([join(manifests.dir, 'out/manifest.json')], { only: true }) });
     try {
@@ -58,6 +65,16 @@ test('`tessera check` reads the configured manifests: a change only a trusted do
     const broken = await runTessera(ws.dir, 'check');
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain(`trusted/manifest.json#${sha256(stock)}: the id is not the SHA-256 of its document`);
+
+    // A trusted document invalid against the new schema fails the check even if the registered schema
+    // did not validate it either: the gateway serves it as written, and would refuse it every time.
+    const ghost = 'query Ghost {\n  products(limit: 1) { id ghost }\n}\n';
+    await writeFile(join(ws.dir, 'trusted/manifest.json'), JSON.stringify({ [sha256(ghost)]: ghost }));
+    const invalid = await runTessera(ws.dir, 'check', '--allow-unused-breaking');
+    expect(invalid.stdout).toContain('Cannot query field "ghost" on type "Product"');
+    expect(invalid.stdout).not.toContain('Already invalid');
+    expect(invalid.stdout).toMatch(/^FAIL: 1 trusted document\(s\) invalid against the new schema$/m);
+    expect(invalid.code).toBe(1);
   } finally {
     await ws.remove();
   }
