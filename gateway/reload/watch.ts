@@ -68,8 +68,14 @@ export function watchSources(options: WatchOptions): Watcher {
     }
     for (const file of files) {
       if (watched.has(file)) continue;
+      // Compared with the last stat seen here, not with the `previous` fs.watchFile passes: after a
+      // file comes back (moved away, then back with its old mtime), that is the stat from before it
+      // went missing, so the return would look like no change and the failed reload would stand.
+      let seen: Stats | undefined;
       const listener = (current: Stats, previous: Stats) => {
-        if (current.mtimeMs !== previous.mtimeMs || current.size !== previous.size) schedule(file);
+        const before = seen ?? previous;
+        seen = current;
+        if (current.mtimeMs !== before.mtimeMs || current.size !== before.size || current.ino !== before.ino) schedule(file);
       };
       watchFile(file, { interval: 250, persistent: false }, listener);
       watched.set(file, listener);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -85,6 +85,16 @@ describe('live reload of a spec file', () => {
     for (let i = 0; i < 300 && gw.gateway.status.schema().lastReloadError; i++) await sleep(100);
     expect(gw.gateway.status.schema().lastReloadError).toBeUndefined();
     expect(await userFields()).not.toContain('nickname');
+  });
+
+  test('a spec moved away and back unchanged (same mtime): the failed reload is followed by a good one', async () => {
+    const aside = `${spec}.bak`;
+    renameSync(spec, aside);
+    for (let i = 0; i < 300 && !gw.gateway.status.schema().lastReloadError; i++) await sleep(100);
+    expect(gw.gateway.status.schema().lastReloadError).toContain('ENOENT');
+    renameSync(aside, spec);
+    for (let i = 0; i < 300 && gw.gateway.status.schema().lastReloadError; i++) await sleep(100);
+    expect(gw.gateway.status.schema().lastReloadError).toBeUndefined();
   });
 });
 
