@@ -1,6 +1,7 @@
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { TesseraConfig } from '../config/schema';
 
@@ -22,7 +23,25 @@ export function useHardening(server: TesseraConfig['server'], { isAdmin }: { isA
       if (server.introspection !== true) addPlugin(useDisableIntrospection({ isDisabled }) as Plugin);
       if (!server.fieldSuggestions) addPlugin(blockFieldSuggestionsPlugin());
       // The plugin already lets non-simple requests (JSON POST) through: they get a CORS preflight.
-      if (server.csrfPrevention) addPlugin(useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }));
+      if (server.csrfPrevention) addPlugin(withCsrfHint(useCSRFPrevention({ requestHeaders: [CSRF_HEADER] })));
+    },
+  };
+}
+
+/**
+ * yoga's CSRF plugin decides; its refusal ('Required CSRF header(s) not present', no code) is told
+ * again with a code and what to send, so a frontend developer meeting it knows the fix.
+ */
+function withCsrfHint(csrf: Plugin): Plugin {
+  return {
+    onRequestParse(payload) {
+      try {
+        return csrf.onRequestParse?.(payload);
+      } catch {
+        throw new GraphQLError(`A GET or form request needs the header "${CSRF_HEADER}: 1" (CSRF prevention); a JSON POST needs none`, {
+          extensions: { code: 'CSRF_HEADER_MISSING', http: { status: 403 } },
+        });
+      }
     },
   };
 }

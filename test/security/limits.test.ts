@@ -78,6 +78,13 @@ describe('operation limits: each refusal is HTTP 400 naming the limit and the va
     expect(((await good.json()) as { data: { user: { name: string } } }).data.user.name).toEqual(expect.any(String));
   });
 
+  test('a variable that does not fit its type: BAD_USER_INPUT naming the variable (graphql-js gives no code)', async () => {
+    const result = await post({ query: 'query ($l: Int) { orders(limit: $l) { id } }', variables: { l: 'abc' } });
+    expect(result.body.errors).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('Variable "$l" got invalid value "abc"'), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    ]);
+  });
+
   test('directives over the limit', async () => {
     const directives = Array.from({ length: 60 }, () => '@include(if: true)').join(' ');
     await expectLimit({ query: `{ products(limit: 1) { id ${directives} } }` }, 'maxDirectives', /^Directive limit of 50 exceeded, found 60/);
@@ -198,6 +205,9 @@ describe('the production profile', () => {
     const url = `${gw.url}?query=${encodeURIComponent('{ products(limit: 1) { title } }')}`;
     const bare = await fetch(url, { headers: { accept: 'application/json' } });
     expect(bare.status).toBe(403);
+    const refusal = ((await bare.json()) as { errors: Array<{ message: string; extensions: { code: string } }> }).errors[0];
+    expect(refusal.extensions.code).toBe('CSRF_HEADER_MISSING');
+    expect(refusal.message).toContain('"x-graphql-csrf: 1"');
     const withHeader = await fetch(url, { headers: { accept: 'application/json', 'x-graphql-csrf': '1' } });
     expect(withHeader.status).toBe(200);
     expect((await gw.query('{ products(limit: 1) { title } }')).status).toBe(200);
