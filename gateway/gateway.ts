@@ -96,6 +96,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     authorizePurge: adminOnly,
     privateFor: privacy.privateFor,
     credentialHeaders: ['Authorization', config.auth.apiKeys.header],
+    typeNames: () => Object.keys(live.current().getTypeMap()),
     env: options.env,
   });
   const upstreams = createUpstreams({

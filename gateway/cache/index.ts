@@ -28,6 +28,8 @@ export interface ResponseCacheOptions {
   privateFor?: (schema: GraphQLSchema) => readonly string[];
   /** Request headers that carry credentials: public answers vary on them. */
   credentialHeaders?: readonly string[];
+  /** Type names of the schema served now, to refuse a purge of a type that does not exist. */
+  typeNames?: () => string[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -50,7 +52,7 @@ export function createResponseCache(config: CacheConfig, options: ResponseCacheO
   options.logger.info({ store: backend.kind }, `response cache on (${backend.kind})`);
   return {
     plugins: [
-      usePurgeEndpoint({ store, authorize: options.authorizePurge }),
+      usePurgeEndpoint({ store, authorize: options.authorizePurge, typeNames: options.typeNames }),
       useResponseCaching({ config, store, metrics, upstreamBounds, privateFor: options.privateFor, credentialHeaders: options.credentialHeaders }),
     ],
     observeUpstream: upstreamBounds.observe,

@@ -1,4 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
+import { closestName } from '../config/suggest';
 import type { PurgeTarget, ResponseStore } from './store';
 
 export const PURGE_PATH = '/_tessera/cache/purge';
@@ -7,6 +8,8 @@ export interface PurgeEndpointOptions {
   store: ResponseStore;
   /** Whether the caller may purge; admin-only endpoints take it from the security work. */
   authorize: (request: Request) => Promise<boolean>;
+  /** The type names of the schema served now: a purge naming another type is a typo, refused with a suggestion. */
+  typeNames?: () => string[];
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -14,9 +17,10 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * `POST /_tessera/cache/purge` with `{ "type"?: "Order", "id"?: "12" }` (or the same as query
  * parameters): removes every entry, every entry holding a type, or those holding one entity.
- * Answers `{ "purged": n }` (n is 0 for a whole purge, whose size is not counted).
+ * Answers `{ "purged": n, "scope": "all" | "type" | "entity" }` (n is 0 for a whole purge, whose
+ * size is not counted: `scope` says the whole cache went).
  */
-export function usePurgeEndpoint({ store, authorize }: PurgeEndpointOptions): Plugin {
+export function usePurgeEndpoint({ store, authorize, typeNames }: PurgeEndpointOptions): Plugin {
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== PURGE_PATH) return;
@@ -26,8 +30,14 @@ export function usePurgeEndpoint({ store, authorize }: PurgeEndpointOptions): Pl
       if (!(await authorize(request))) return fail(403, 'FORBIDDEN', 'purging the cache needs an admin identity');
       const target = await purgeTargetOf(request, url);
       if (typeof target === 'string') return fail(400, 'BAD_REQUEST', target);
+      const known = typeNames?.();
+      if (target.type !== undefined && known && !known.includes(target.type)) {
+        const close = closestName(target.type, known);
+        return fail(400, 'BAD_REQUEST', `"type": ${target.type} is not a type of the schema${close ? ` (did you mean "${close}"?)` : ''}; nothing was purged`);
+      }
+      const scope = target.type === undefined ? 'all' : target.id === undefined ? 'type' : 'entity';
       try {
-        reply(200, { purged: await store.purge(target) });
+        reply(200, { purged: await store.purge(target), scope });
       } catch (error) {
         fail(503, 'CACHE_UNAVAILABLE', `the cache store did not answer: ${error instanceof Error ? error.message : String(error)}`);
       }

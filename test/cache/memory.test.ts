@@ -218,10 +218,16 @@ describe('response cache (in-memory store)', () => {
     }
     expect((await gw.query(query)).headers.get('x-tessera-cache')).toBe('HIT');
     const byId = await fetch(`${gw.base}/_tessera/cache/purge`, { method: 'POST', headers: admin, body: JSON.stringify({ type: 'Product', id: '8' }) });
-    expect(await byId.json()).toEqual({ purged: 1 });
+    expect(await byId.json()).toEqual({ purged: 1, scope: 'entity' });
     expect((await gw.query(query)).headers.get('x-tessera-cache')).toBe('MISS');
+    // A type the schema lacks is a typo: refused with a suggestion, and the cache keeps its entries.
+    const typo = await fetch(`${gw.base}/_tessera/cache/purge`, { method: 'POST', headers: admin, body: JSON.stringify({ type: 'Prodct' }) });
+    expect(typo.status).toBe(400);
+    expect(((await typo.json()) as { errors: Array<{ message: string }> }).errors[0].message).toBe('"type": Prodct is not a type of the schema (did you mean "Product"?); nothing was purged');
+    expect((await gw.query(query)).headers.get('x-tessera-cache')).toBe('HIT');
     const all = await fetch(`${gw.base}/_tessera/cache/purge`, { method: 'POST', headers: admin });
     expect(all.status).toBe(200);
+    expect(await all.json()).toEqual({ purged: 0, scope: 'all' }); // the whole cache went (not counted)
     expect((await gw.query(query)).headers.get('x-tessera-cache')).toBe('MISS');
     const bad = await fetch(`${gw.base}/_tessera/cache/purge`, { method: 'POST', headers: admin, body: JSON.stringify({ id: '8' }) });
     expect(bad.status).toBe(400);

@@ -28,7 +28,7 @@ describe('the purge endpoint is admin-only', () => {
     await store.set('k', { data: { ok: true } }, [{ typename: 'Product', id: 1 }], 60_000);
     const yoga = createYoga({ schema, plugins: [usePurgeEndpoint({ store, authorize: async () => true })] });
     const response = await yoga.fetch(`http://localhost${PURGE_PATH}?type=Product`, { method: 'POST' });
-    expect(await response.json()).toEqual({ purged: 1 });
+    expect(await response.json()).toEqual({ purged: 1, scope: 'type' });
     expect(await store.get('k')).toBeUndefined();
   });
 });
