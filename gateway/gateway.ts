@@ -82,7 +82,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const usage = createUsageStats(config.telemetry.usage);
   const tracing = createTracing(config.telemetry.tracing, { linkFields: Object.keys(config.links), instanceId });
   const figures = (options.figures ?? localFigures)({ registry: metrics.registry, usage });
-  const observability = useRequestObservability({ logger, metrics, usage, traceIdOf: tracing.traceIdOf });
+  const observability = useRequestObservability({ logger, metrics, usage, traceIdOf: tracing.traceIdOf, graphqlPath: config.server.graphqlPath });
   const deadline = useRequestDeadline(config.resilience.requestTimeoutMs);
   const authentication = createAuthenticator(config.auth);
   const { authenticate } = authentication;

@@ -24,6 +24,8 @@ export interface RequestObservabilityOptions {
   usage: UsageStats;
   /** The trace id of the request's span when tracing is on; otherwise the client's `traceparent` one is logged. */
   traceIdOf?: (request: Request) => string | undefined;
+  /** The GraphQL endpoint: a request to it refused before its parameters were read is logged as `invalid`. */
+  graphqlPath?: string;
 }
 
 interface RequestRecord {
@@ -46,7 +48,7 @@ interface RequestRecord {
  * request object (../shared/request-state), which the GraphQL context carries, so upstream calls
  * made deep inside stitching are counted against the request that caused them.
  */
-export function useRequestObservability({ logger, metrics, usage, traceIdOf = traceIdFromHeader }: RequestObservabilityOptions) {
+export function useRequestObservability({ logger, metrics, usage, traceIdOf = traceIdFromHeader, graphqlPath = '/graphql' }: RequestObservabilityOptions) {
   const records = createRequestState<Request, RequestRecord>('tessera.requestRecord');
   const fieldsOf = createFieldUsage();
   const recordOf = (context: unknown) => {
@@ -97,7 +99,14 @@ export function useRequestObservability({ logger, metrics, usage, traceIdOf = tr
       const record = records.get(request);
       if (!record) return;
       response.headers.set('x-request-id', record.id);
-      if (!record.operation) return; // not a GraphQL request (GraphiQL page, health, metrics)
+      if (!record.operation) {
+        // Not a GraphQL request (GraphiQL page, health, metrics, a CORS preflight), or one refused
+        // before its parameters were read (a body or GET parameters that are not JSON, a CSRF
+        // refusal): those are logged and counted too, or malformed traffic would leave no trace.
+        const refused = request.method !== 'OPTIONS' && response.status >= 400 && new URL(request.url).pathname === graphqlPath;
+        if (!refused) return;
+        record.operation = 'invalid';
+      }
       const durationMs = performance.now() - record.started;
       const outcome = record.errors.length > 0 || response.status >= 400 ? 'error' : 'ok';
       const errorCodes = record.errors.map((e) => e.code);

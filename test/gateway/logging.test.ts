@@ -45,6 +45,20 @@ describe('one structured log line per GraphQL request', () => {
     expect(line.requestId).toBe(headers.get('x-request-id'));
     expect(line.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  test('requests refused before their parameters are read are logged as "invalid"; GraphiQL and preflights are not', async () => {
+    lines.length = 0;
+    await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'bad-body' }, body: '{bad' });
+    await fetch(`${gw.url}?query=%7B__typename%7D&variables=%7Bbad`, { headers: { 'x-request-id': 'bad-get' } });
+    await fetch(gw.url, { headers: { accept: 'text/html' } });
+    await fetch(gw.url, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    await new Promise((resolve) => setImmediate(resolve));
+    const requestLines = lines.filter((l) => l.msg === 'graphql request');
+    expect(requestLines).toEqual([
+      expect.objectContaining({ requestId: 'bad-body', operation: 'invalid', status: 400, outcome: 'error' }),
+      expect.objectContaining({ requestId: 'bad-get', operation: 'invalid', status: 400, outcome: 'error', errorCodes: ['BAD_REQUEST'] }),
+    ]);
+  });
 });
 
 describe('log line fields filled by other capabilities', () => {
