@@ -16,8 +16,25 @@ import {
   type GraphQLType,
 } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import { publicPath } from '../inputs/enforce';
+import { describeValue } from '../inputs/validate';
 import { NO_RELAXING, type InputScalarRelaxing } from '../inputs/scalars';
 import { fieldError } from './field-errors';
+import type { Renamer } from './transforms';
+
+/** Who the errors of the id conversion name: the source, and its public names once they are known. */
+export interface IdErrorNaming {
+  source: string;
+  renamer: () => Renamer | undefined;
+}
+
+/** An id argument (or input field) that is not an integer where the spec wants one: where, and what was sent. */
+class NotAnIntegerId {
+  constructor(
+    readonly path: Array<string | number>,
+    readonly value: string,
+  ) {}
+}
 
 /** `id`, `ids`, `userId`, `productIds`: the names that denote identifiers. */
 export function isIdName(name: string): boolean {
@@ -41,7 +58,7 @@ function asId<T extends GraphQLType>(type: T): T {
  * as `ID` (REST specs type them as integer or string). ID arguments are converted back to the
  * spec's type before the upstream call, so an integer id is still sent as a number in JSON bodies.
  */
-export function retypeIds(schema: GraphQLSchema, relaxing: InputScalarRelaxing = NO_RELAXING): GraphQLSchema {
+export function retypeIds(schema: GraphQLSchema, relaxing: InputScalarRelaxing = NO_RELAXING, naming?: IdErrorNaming): GraphQLSchema {
   const { relax } = relaxing;
   // Arguments relaxed, and retyped as ids where `retype` (root fields: the ones converted back).
   const relaxArgs = <T extends Record<string, { type: GraphQLInputType }>>(args: T | undefined, retype: boolean): T | undefined => {
@@ -62,8 +79,26 @@ export function retypeIds(schema: GraphQLSchema, relaxing: InputScalarRelaxing =
       const resolve = field.resolve;
       const args = relaxArgs(field.args, true);
       if (!resolve || !originalArgs.some((arg) => needsConversion(arg.name, arg.type, relax))) return { ...field, args };
-      const convertingResolve: GraphQLFieldResolver<unknown, unknown> = (root, args, context, info) =>
-        resolve(root, convertArgs(args, originalArgs, relax), context, info);
+      const operation = typeName === schema.getMutationType()?.name ? 'Mutation' : 'Query';
+      const argTypes = new Map(originalArgs.map((arg) => [arg.name, arg.type]));
+      const convertingResolve: GraphQLFieldResolver<unknown, unknown> = (root, args, context, info) => {
+        let converted: Record<string, unknown>;
+        try {
+          converted = convertArgs(args, originalArgs, relax);
+        } catch (error) {
+          if (!(error instanceof NotAnIntegerId)) throw error;
+          // Named as the spec constraints name theirs (../inputs/enforce.ts): the public path, the constraint, the source.
+          const argument = publicPath(operation, fieldName, error, argTypes, naming?.renamer());
+          throw fieldError(`Argument ${argument} must be an integer id (got ${describeValue(error.value)}).`, {
+            code: 'BAD_USER_INPUT',
+            argument,
+            constraint: 'type',
+            expected: 'integer',
+            ...(naming ? { source: naming.source } : {}),
+          });
+        }
+        return resolve(root, converted, context, info);
+      };
       return { ...field, args, resolve: convertingResolve };
     },
   });
@@ -90,30 +125,28 @@ function needsConversion(name: string, type: GraphQLInputType, relax: Relax, see
 function convertArgs(args: Record<string, unknown>, originalArgs: readonly GraphQLArgument[], relax: Relax): Record<string, unknown> {
   const converted: Record<string, unknown> = { ...args };
   for (const arg of originalArgs) {
-    if (args[arg.name] !== undefined) converted[arg.name] = convertValue(args[arg.name], arg.type, arg.name, arg.name, relax);
+    if (args[arg.name] !== undefined) converted[arg.name] = convertValue(args[arg.name], arg.type, arg.name, [arg.name], relax);
   }
   return converted;
 }
 
-function convertValue(value: unknown, type: GraphQLInputType, name: string, where: string, relax: Relax): unknown {
+function convertValue(value: unknown, type: GraphQLInputType, name: string, path: Array<string | number>, relax: Relax): unknown {
   if (value === null || value === undefined) return value;
-  if (isNonNullType(type)) return convertValue(value, type.ofType, name, where, relax);
+  if (isNonNullType(type)) return convertValue(value, type.ofType, name, path, relax);
   if (isListType(type)) {
-    return Array.isArray(value) ? value.map((item, i) => convertValue(item, type.ofType, name, `${where}[${i}]`, relax)) : value;
+    return Array.isArray(value) ? value.map((item, i) => convertValue(item, type.ofType, name, [...path, i], relax)) : value;
   }
   if (isInputObjectType(type) && typeof value === 'object') {
     const fields = type.getFields();
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([key, item]) => [
         key,
-        fields[key] ? convertValue(item, fields[key].type, key, `${where}.${key}`, relax) : item,
+        fields[key] ? convertValue(item, fields[key].type, key, [...path, key], relax) : item,
       ]),
     );
   }
   if (relax(type) === GraphQLInt && isIdName(name) && typeof value === 'string') {
-    if (!/^-?\d+$/.test(value)) {
-      throw fieldError(`Argument ${where} must be an integer id, got ${JSON.stringify(value)}`, { code: 'BAD_USER_INPUT', argument: where });
-    }
+    if (!/^-?\d+$/.test(value)) throw new NotAnIntegerId(path, value);
     return Number(value);
   }
   return value;

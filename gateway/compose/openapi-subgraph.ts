@@ -42,7 +42,7 @@ export async function buildOpenApiSubgraph(source: OpenApiSourceConfig, upstream
   // The spec's input constraints are checked before the call (after ids are converted back to the spec's types).
   let renamer: Renamer | undefined; // set below from the naming; requests only come after composition
   enforceInputConstraints(loaded, extractConstraints(spec, loaded, source.name, warn), { source: source.name, renamer: () => renamer });
-  const schema = retypeIds(loaded, inputScalarRelaxing(loaded));
+  const schema = retypeIds(loaded, inputScalarRelaxing(loaded), { source: source.name, renamer: () => renamer });
   const componentNames = Object.keys(spec.components?.schemas ?? spec.definitions ?? {});
   const naming = computeNaming(schema, componentNames);
   renamer = createSourceNaming(naming, source.transforms).renamer;

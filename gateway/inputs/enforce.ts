@@ -53,10 +53,10 @@ export function enforceInputConstraints(schema: GraphQLSchema, constraints: Fiel
 }
 
 /** `createOrder.input.items[2].sku`, with the names the client uses (root field and input fields renamed as published). */
-function publicPath(
+export function publicPath(
   operation: 'Query' | 'Mutation',
   fieldName: string,
-  violation: Violation,
+  violation: Pick<Violation, 'path'>,
   argTypes: Map<string, GraphQLInputType>,
   renamer: Renamer | undefined,
 ): string {

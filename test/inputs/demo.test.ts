@@ -53,6 +53,19 @@ test('orders: limit over 200, a malformed placedAfter and an unknown status are 
   expect(gw.upstreamCalls().total).toBe(0);
 });
 
+test('an id that is not an integer is named like a spec constraint: public path, constraint, source; no call', async () => {
+  const { body } = await gw.query('{ user(id: "abc") { name } }');
+  expect(body.errors).toEqual([
+    expect.objectContaining({
+      message: 'Argument user.id must be an integer id (got "abc").',
+      extensions: { code: 'BAD_USER_INPUT', argument: 'user.id', constraint: 'type', expected: 'integer', source: 'users' },
+    }),
+  ]);
+  const inInput = await gw.query('mutation { createOrder(input: { userId: "three", productId: "4", quantity: 1 }) { id } }', undefined, await asUser('ops', ['admin']));
+  expect(inInput.body.errors?.[0].extensions).toMatchObject({ argument: 'createOrder.input.userId', constraint: 'type' });
+  expect(gw.upstreamCalls().total).toBe(0);
+});
+
 test('orders: valid status and placedAfter filters reach the service and filter', async () => {
   const { body } = await gw.query<{ orders: Array<{ status: string; createdAt: string }> }>(
     '{ orders(status: shipped, placedAfter: "2024-06-01T00:00:00+02:00", limit: 50) { status createdAt } }',
