@@ -22,6 +22,7 @@ import { useOperationLimits } from './security/limits';
 import { maskUnexpectedErrors } from './security/mask-errors';
 import { useAdminPort } from './server/admin-port';
 import { useBodyLimit } from './server/body-limit';
+import { useOperationNameCheck } from './server/operation-name';
 import { useQueryStringJson } from './server/query-string-json';
 import { useVariableErrorCodes } from './server/variable-errors';
 import { useCompression } from './server/compression';
@@ -188,6 +189,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       rateLimits.plugin, // per-client quota on every operation sent (invalid, unknown id or cached too) → 429 + Retry-After, RateLimit-* headers
       useTrustedDocuments({ documents: () => trustedDocuments.documentsFor(live.current()), authenticate, adminRole: config.auth.adminRole }), // documentId / APQ hash → document; `only`: other queries 403 unless admin
       useOperationLimits(config.limits), // size, batch, tokens, depth, aliases, directives, cost → 400
+      useOperationNameCheck(), // an operationName the document lacks, or several operations and none named → 400 naming them
       useVariableErrorCodes(), // variables that do not fit their types → BAD_USER_INPUT
       useAuthentication(authenticate), // bearer JWT or API key → context.identity, else 401
       // (authorization: graphql-shield rules wrap the schema itself, see `compose` above → FORBIDDEN fields)

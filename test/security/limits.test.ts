@@ -85,6 +85,20 @@ describe('operation limits: each refusal is HTTP 400 naming the limit and the va
     ]);
   });
 
+  test('an operationName the document lacks, or two operations and none named: 400 naming the operations it has', async () => {
+    const twoOperations = 'query A { products(limit: 1) { id } } query B { orders(limit: 1) { id } }';
+    const unknown = await post({ query: twoOperations, operationName: 'Nope' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors?.[0]).toMatchObject({ message: 'Unknown operation named "Nope": the document defines "A", "B"', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
+    const unnamed = await post({ query: twoOperations });
+    expect(unnamed.body.errors?.[0].message).toBe('The document has 2 operations ("A", "B"): send operationName to choose one');
+    const chosen = await post({ query: twoOperations, operationName: 'B' });
+    expect(chosen.status).toBe(200);
+    expect(chosen.body.errors).toBeUndefined();
+    const broken = await post({ query: '{ products(limit: 1) { id }', operationName: 'X' }); // the parser's error, with its location
+    expect(broken.body.errors?.[0].message).toMatch(/^Syntax Error/);
+  });
+
   test('directives over the limit', async () => {
     const directives = Array.from({ length: 60 }, () => '@include(if: true)').join(' ');
     await expectLimit({ query: `{ products(limit: 1) { id ${directives} } }` }, 'maxDirectives', /^Directive limit of 50 exceeded, found 60/);
