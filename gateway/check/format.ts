@@ -59,7 +59,9 @@ function formatText(result: CheckResult): string {
     for (const broken of result.operations.broken) {
       lines.push(`  ${broken.id}`);
       for (const error of broken.errors) lines.push(`    ${error.line ? `line ${error.line}: ` : ''}${error.message}`);
-      if (broken.changes.length) lines.push(`    uses: ${broken.changes.join(', ')}`);
+      // A dangerous change it uses is named as such: only the breaking ones put it on this list.
+      const levelOf = (path: string) => result.changes.find((change) => change.path === path)?.level;
+      if (broken.changes.length) lines.push(`    uses: ${broken.changes.map((path) => `${path} (${levelOf(path) ?? 'changed'})`).join(', ')}`);
     }
   }
   if (result.operations?.invalidBefore.length) {

@@ -41,7 +41,8 @@ describe('tessera check (CLI)', () => {
     expect(text.stdout).toContain(`from:    source users (sources/users/openapi.yaml:${userSchemaLine}) schema User, in getUser, getUsersByIds`);
     expect(text.stdout).toContain('used by: MyAccount (schema/operations/account.graphql:2), OrdersDashboard (schema/operations/orders-dashboard.graphql:2)');
     expect(text.stdout).toContain('line 6: Cannot query field "email" on type "User".');
-    expect(text.stdout).toMatch(/^FAIL/m);
+    expect(text.stdout).toMatch(/^ {4}uses: .*User\.email \(breaking\)/m); // each change an operation uses, with its level
+    expect(text.stdout).toMatch(/^FAIL: \d+ unapproved breaking change\(s\)$/m);
 
     expect(json.code).toBe(1);
     const result = JSON.parse(json.stdout) as CheckResult;
