@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lazyRedisClient } from '../redis/client';
@@ -26,9 +25,6 @@ export interface SchemaRegistry {
   close(): Promise<void>;
 }
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /** The registry the config describes: Redis when `redisUrl` is set, else the folder (resolved against the config file). */
 export function openRegistry(config: RegistryConfig): SchemaRegistry {

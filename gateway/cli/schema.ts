@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../config/load';
 import type { TesseraConfig } from '../config/schema';
-import { openRegistry, sha256 } from '../check/registry';
+import { openRegistry } from '../check/registry';
+import { sha256 } from '../shared/hash';
 import { composeSdl } from './compose';
 import { reportFatal } from './report';
 

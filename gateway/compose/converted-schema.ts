@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildASTSchema, parse, print, visit, type GraphQLSchema } from 'graphql';
 import { getDocumentNodeFromSchema } from '@graphql-tools/utils';
 import type { Logger } from '@graphql-mesh/types';
 import { version as loaderVersion } from '@omnigraph/openapi/package.json';
+import { sha256 } from '../shared/hash';
 import type { OpenApiDocument } from './spec';
 
 export interface ConvertOptions {
@@ -42,7 +42,7 @@ export async function convertedSdl(options: ConvertOptions): Promise<string> {
 
 async function converted(options: ConvertOptions): Promise<string> {
   const { source, spec, prepare, cacheDir, logger } = options;
-  const hash = createHash('sha256').update(`${loaderVersion}\0${prepare.toString()}\0${source}\0${JSON.stringify(spec)}`).digest('hex');
+  const hash = sha256(`${loaderVersion}\0${prepare.toString()}\0${source}\0${JSON.stringify(spec)}`);
   const file = cacheDir && join(cacheDir, 'converted', `${source}-${hash.slice(0, 32)}.json`);
   const cached = file && (await readFile(file, 'utf8').then((text) => JSON.parse(text) as Converted).catch(() => undefined));
   if (cached) {

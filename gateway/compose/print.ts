@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   GraphQLSchema,
   getNamedType,
@@ -9,6 +8,7 @@ import {
   printSchema,
   type GraphQLNamedType,
 } from 'graphql';
+import { sha256 } from '../shared/hash';
 
 /**
  * The public SDL: sorted, without the loaders' transport directives (they carry upstream URLs)
@@ -58,6 +58,6 @@ const versions = new WeakMap<GraphQLSchema, string>();
  */
 export function schemaVersion(schema: GraphQLSchema): string {
   let version = versions.get(schema);
-  if (!version) versions.set(schema, (version = createHash('sha256').update(printComposedSchema(schema)).digest('hex').slice(0, 12)));
+  if (!version) versions.set(schema, (version = sha256(printComposedSchema(schema)).slice(0, 12)));
   return version;
 }

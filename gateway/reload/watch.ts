@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { unwatchFile, watchFile, type Stats } from 'node:fs';
 import type { TesseraConfig } from '../config/schema';
 import { fetchWithSourceTls } from '../upstream/tls';
+import { sha256 } from '../shared/hash';
 
 export interface WatchOptions {
   /** The config now served (spec paths may change with it). */
@@ -91,7 +91,7 @@ export function watchSources(options: WatchOptions): Watcher {
       try {
         const response = await fetchWithSourceTls(source.spec, { signal: AbortSignal.timeout(15_000) }, source.tls, source.name);
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        const digest = createHash('sha256').update(await response.text()).digest('hex');
+        const digest = sha256(await response.text());
         const before = digests.get(source.spec);
         digests.set(source.spec, digest);
         const result = before !== undefined && before !== digest ? 'changed' : 'unchanged';

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, relative } from 'node:path';
 import { parse } from 'graphql';
 import { glob } from 'tinyglobby';
+import { sha256 } from '../shared/hash';
 
 /** One document a frontend build declared, as read from a manifest. */
 export interface TrustedDocument {
@@ -23,7 +23,7 @@ const SHA256_ID = /^(?:sha256:)?([0-9a-fA-F]{64})$/;
 
 /** Hex SHA-256 of the document text's UTF-8 bytes, with no normalisation: `sha256sum file.graphql` prints the same. */
 export function documentHash(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return sha256(text);
 }
 
 /**

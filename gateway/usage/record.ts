@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Kind, getOperationAST, print, stripIgnoredCharacters, type DocumentNode, type FragmentDefinitionNode } from 'graphql';
 import { fragmentsUsedBy } from '../check/operations';
 import type { Plugin } from 'graphql-yoga';
 import type { UsageConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
+import { sha256 } from '../shared/hash';
 import { mergeEntry, openUsageStore, type UsageEntry, type UsageStore } from './store';
 
 /**
@@ -40,7 +40,7 @@ export function useUsageRecording(config: UsageConfig, logger: Logger, store: Us
       if (!operation) {
         const document = normalizeOperation(args.document, args.operationName ?? undefined);
         if (!document) return;
-        operation = { document, hash: createHash('sha256').update(document).digest('hex') };
+        operation = { document, hash: sha256(document) };
         byName.set(name, operation);
       }
       mergeEntry(pending, { ...operation, name, count: 1, lastSeen: new Date().toISOString() });

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSecretKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { exportJWK, SignJWT, type JWK } from 'jose';
-import { sha256Hex } from '../../gateway/auth/api-keys';
+import { sha256 } from '../../gateway/shared/hash';
 import type { TesseraConfig } from '../../gateway/config/schema';
 import { startDemoGateway, type RunningGateway } from '../support/harness';
 
@@ -149,7 +149,7 @@ describe('API keys and anonymous access', () => {
         auth: {
           ...config.auth,
           anonymous: false,
-          apiKeys: { header: 'x-api-key', keys: [{ client: 'ops-console', sha256: sha256Hex(adminKey), roles: ['admin'], scopes: [] }] },
+          apiKeys: { header: 'x-api-key', keys: [{ client: 'ops-console', sha256: sha256(adminKey), roles: ['admin'], scopes: [] }] },
         },
       }),
     });
