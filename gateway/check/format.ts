@@ -55,13 +55,13 @@ function formatText(result: CheckResult): string {
   const lines = [`tessera check: compared with ${result.against}`, counts(result), ''];
   for (const change of result.changes) lines.push(...describe(change));
   if (result.operations?.broken.length) {
+    // A dangerous change an operation uses is named as such: only the breaking ones put it on this list.
+    const levels = new Map(result.changes.map((change) => [change.path, change.level]));
     lines.push('', 'Operations affected by breaking changes:');
     for (const broken of result.operations.broken) {
       lines.push(`  ${broken.id}`);
       for (const error of broken.errors) lines.push(`    ${error.line ? `line ${error.line}: ` : ''}${error.message}`);
-      // A dangerous change it uses is named as such: only the breaking ones put it on this list.
-      const levelOf = (path: string) => result.changes.find((change) => change.path === path)?.level;
-      if (broken.changes.length) lines.push(`    uses: ${broken.changes.map((path) => `${path} (${levelOf(path) ?? 'changed'})`).join(', ')}`);
+      if (broken.changes.length) lines.push(`    uses: ${broken.changes.map((path) => `${path} (${levels.get(path) ?? 'changed'})`).join(', ')}`);
     }
   }
   if (result.operations?.invalidBefore.length) {

@@ -58,7 +58,7 @@ function asId<T extends GraphQLType>(type: T): T {
  * as `ID` (REST specs type them as integer or string). ID arguments are converted back to the
  * spec's type before the upstream call, so an integer id is still sent as a number in JSON bodies.
  */
-export function retypeIds(schema: GraphQLSchema, relaxing: InputScalarRelaxing = NO_RELAXING, naming?: IdErrorNaming): GraphQLSchema {
+export function retypeIds(schema: GraphQLSchema, relaxing: InputScalarRelaxing, naming: IdErrorNaming): GraphQLSchema {
   const { relax } = relaxing;
   // Arguments relaxed, and retyped as ids where `retype` (root fields: the ones converted back).
   const relaxArgs = <T extends Record<string, { type: GraphQLInputType }>>(args: T | undefined, retype: boolean): T | undefined => {
@@ -88,13 +88,13 @@ export function retypeIds(schema: GraphQLSchema, relaxing: InputScalarRelaxing =
         } catch (error) {
           if (!(error instanceof NotAnIntegerId)) throw error;
           // Named as the spec constraints name theirs (../inputs/enforce.ts): the public path, the constraint, the source.
-          const argument = publicPath(operation, fieldName, error, argTypes, naming?.renamer());
+          const argument = publicPath(operation, fieldName, error, argTypes, naming.renamer());
           throw fieldError(`Argument ${argument} must be an integer id (got ${describeValue(error.value)}).`, {
             code: 'BAD_USER_INPUT',
             argument,
             constraint: 'type',
             expected: 'integer',
-            ...(naming ? { source: naming.source } : {}),
+            source: naming.source,
           });
         }
         return resolve(root, converted, context, info);

@@ -31,6 +31,16 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   }, '');
 }
 
+/** The value at `path` in a parsed document, or undefined when the path leads nowhere. */
+export function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let node: unknown = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
 /** Keys whose values are credentials (`auth.jwt.secret`, an API key's `key`, a source's `token`, `clientSecret`, `value`, static `headers`). */
 const SECRET_KEYS = new Set(['secret', 'key', 'token', 'clientSecret', 'value', 'password']);
 

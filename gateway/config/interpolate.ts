@@ -1,6 +1,7 @@
-import type { ConfigProblem } from './errors';
+import { valueAt, type ConfigProblem } from './errors';
 
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const WHOLE_PLACEHOLDER = new RegExp(`^${PLACEHOLDER.source}$`);
 
 /**
  * Replaces `${NAME}` and `${NAME:-default}` in every string of a parsed document.
@@ -16,7 +17,7 @@ export function interpolateEnv(
   onWhole: (path: PropertyKey[]) => void = () => {},
 ): unknown {
   if (typeof value === 'string') {
-    if (new RegExp(`^${PLACEHOLDER.source}$`).test(value)) onWhole(path);
+    if (WHOLE_PLACEHOLDER.test(value)) onWhole(path);
     return value.replace(PLACEHOLDER, (_match, name: string, fallback: string | undefined) => {
       const fromEnv = env[name];
       if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
@@ -44,7 +45,7 @@ export function typeWholePlaceholders(raw: unknown, issues: ReadonlyArray<{ code
   let changed = false;
   for (const issue of issues) {
     if (issue.code !== 'invalid_type' || (issue.expected !== 'number' && issue.expected !== 'boolean') || !whole.has(JSON.stringify(issue.path))) continue;
-    const parent = issue.path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], raw) as Record<PropertyKey, unknown> | undefined;
+    const parent = valueAt(raw, issue.path.slice(0, -1)) as Record<PropertyKey, unknown> | undefined;
     const key = issue.path.at(-1)!;
     const text = parent?.[key];
     if (typeof text !== 'string') continue;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z, type core } from 'zod';
-import { ConfigError, describeValue, formatPath, isSecretPath, type ConfigProblem } from './errors';
+import { ConfigError, describeValue, formatPath, isSecretPath, valueAt, type ConfigProblem } from './errors';
 import { interpolateEnv, missingVariableProblem, typeWholePlaceholders } from './interpolate';
 import { configSchema, sourceSchema, type TesseraConfig } from './schema';
 import { knownKeysAt } from './known-keys';
@@ -138,15 +138,6 @@ function expectedFrom(issue: core.$ZodIssue): string {
 function suggest(key: string, known: string[]): string {
   const close = closestName(key, known);
   return close ? ` (did you mean "${close}"?)` : '';
-}
-
-function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let node: unknown = root;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
 }
 
 /** file:line:col of the deepest node of `path` that exists in the document. */

@@ -42,7 +42,6 @@ export function createLiveSchema(initial: Composed & { config: TesseraConfig }, 
   const started = initial.config;
   let config = started;
   let schema = initial.schema;
-  let restartRequired: string[] = [];
   let status = statusOf(initial);
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
@@ -56,10 +55,9 @@ export function createLiveSchema(initial: Composed & { config: TesseraConfig }, 
       const change = diffSchemas(schema, next.schema);
       [schema, config] = [next.schema, nextConfig];
       const waiting = changesNeedingRestart(started, nextConfig);
-      if (waiting.length > 0 && !isDeepStrictEqual(waiting, restartRequired)) {
+      if (waiting.length > 0 && !isDeepStrictEqual(waiting, status.restartRequired ?? [])) {
         options.logger.warn({ reason, restartRequired: waiting }, `config changes not applied until a restart: ${waiting.join(', ')}`);
       }
-      restartRequired = waiting;
       status = { ...statusOf(next), ...(waiting.length ? { restartRequired: waiting } : {}) };
       options.onSwap?.(nextConfig);
       // Retries of a source that is still down recompose the same schema: not worth an info line each time.
