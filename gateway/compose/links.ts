@@ -14,12 +14,12 @@ import {
   type GraphQLFieldConfig,
   type GraphQLFieldResolver,
   type GraphQLInputType,
+  type GraphQLResolveInfo,
   type GraphQLSchema,
 } from 'graphql';
-import { batchDelegateToSchema } from '@graphql-tools/batch-delegate';
-import { delegateToSchema, resolveExternalValue, type Subschema } from '@graphql-tools/delegate';
+import { delegateToSchema, type Subschema } from '@graphql-tools/delegate';
 import type { IResolvers } from '@graphql-tools/utils';
-import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import { MapperKind, mapSchema, pathToArray, relocatedError } from '@graphql-tools/utils';
 import type { LinkConfig } from '../config/schema';
 import { createRequestState } from '../shared/request-state';
 import { CompositionError } from './errors';
@@ -176,9 +176,10 @@ export function linkTypeDefs(plans: LinkPlan[]): string {
 }
 
 /**
- * Resolvers of the link fields. Batched links go through batchDelegateToSchema: one call per link
- * per level of the query. Per-key links go through a DataLoader that lives in the request's
- * context: one call per distinct key, run concurrently, nothing shared between requests.
+ * Resolvers of the link fields. Batched links delegate once per link per level of the query: the
+ * keys of every parent at that level go to the hidden batch field in one call. Per-key links make
+ * one call per distinct key, run concurrently. Either way the loaders live on the request's
+ * context: nothing is shared between requests.
  */
 export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Subgraph) => Subschema): IResolvers {
   const resolvers: Record<string, Record<string, unknown>> = {};
@@ -186,33 +187,20 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
     const subschema = linkSubschemaOf(plan.target);
     const { from } = plan.config;
     const empty = plan.many ? [] : null;
-    const loaders = plan.batchField ? undefined : new PerRequestLoaders();
+    const loaders = new PerRequestLoaders(plan.batchField ? { maxBatchSize: plan.config.batchSize } : {});
     const resolve: GraphQLFieldResolver<Record<string, unknown>, object> = plan.batchField
       ? (parent, _args, context, info) => {
           const key = parent[from];
           if (key === null || key === undefined) return empty;
-          const value = batchDelegateToSchema({
-            schema: subschema,
-            operation: OperationTypeNode.QUERY,
-            fieldName: plan.batchField,
-            key: String(key),
-            argsFromKeys: (keys) => ({ keys }),
-            dataLoaderOptions: { maxBatchSize: plan.config.batchSize },
-            context,
-            info,
+          const loader = loaders.get(context, info.fieldNodes[0], (keys) => delegateBatch(subschema, plan, plan.batchField!, keys, context, info));
+          return loader.load(String(key)).catch((error: unknown) => {
+            throw error instanceof GraphQLError ? relocatedError(error, pathToArray(info.path)) : error;
           });
-          // batch-delegate takes each key's value to be one object of the named type, so a
-          // one-to-many link's items would stay plain JSON: their fields then read by field name,
-          // not by the response key the delegated query used (an alias, the response cache's
-          // `__responseCacheId: id`), and come back null. Resolving the list as a list marks each item.
-          return plan.many
-            ? Promise.resolve(value).then((items) => (Array.isArray(items) ? resolveExternalValue(items, [], subschema, context, info, info.returnType) : items))
-            : value;
         }
       : (parent, _args, context, info) => {
           const key = parent[from];
           if (key === null || key === undefined) return empty;
-          const loader = loaders!.get(context, info.fieldNodes[0], (keys) =>
+          const loader = loaders.get(context, info.fieldNodes[0], (keys) =>
             Promise.all(
               keys.map((k) =>
                 delegateToSchema({
@@ -236,17 +224,54 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
 }
 
 /**
+ * One call of a batched link's hidden field for every key of a level, split back into one value
+ * per key (the field answers in key order, see withBatchFields). It delegates with the resolve info
+ * of the first parent that asked, so an error the field located at one of its items
+ * ([batchField, i, ...]) is moved to that parent's link field ([batchField, ...]) and GraphQL
+ * places it under the parent that asked for key i.
+ *
+ * This is what @graphql-tools/batch-delegate does, with its loaders kept where ours are: its
+ * loader map is a WeakMap keyed by the context, whose values V8's scavenger keeps alive (see
+ * ../shared/request-state), so each Q2/Q3 request outlived its young generation. A one-to-many
+ * link's values are also resolved as the lists they are, where batch-delegate takes each to be one
+ * object and leaves its items plain JSON.
+ */
+function delegateBatch(subschema: Subschema, plan: LinkPlan, batchField: string, keys: readonly string[], context: object, info: GraphQLResolveInfo): Promise<unknown[]> {
+  const named = getNamedType(info.returnType);
+  return Promise.resolve()
+    .then(() =>
+      delegateToSchema({
+        schema: subschema,
+        operation: OperationTypeNode.QUERY,
+        fieldName: batchField,
+        args: { keys },
+        returnType: new GraphQLList(plan.many ? new GraphQLList(named) : named),
+        onLocatedError: (error) => {
+          const [field, index, ...rest] = error.path ?? [];
+          return field === batchField && typeof index === 'number' ? relocatedError(error, [batchField, ...rest]) : error;
+        },
+        context,
+        info,
+      }),
+    )
+    .then((values: unknown) => (Array.isArray(values) ? keys.map((_, i) => values[i] ?? null) : keys.map(() => values)))
+    .catch((error: unknown) => keys.map(() => error));
+}
+
+/**
  * One link's DataLoaders: per request (keyed by the context object) and per field node, so two
  * selections of the link with different sub-selections never share a delegated query.
  */
 class PerRequestLoaders {
   private readonly byContext = createRequestState<object, Map<FieldNode, DataLoader<string, unknown>>>('tessera.linkLoaders');
 
+  constructor(private readonly options: DataLoader.Options<string, unknown> = {}) {}
+
   get(context: object, fieldNode: FieldNode, batch: (keys: readonly string[]) => Promise<unknown[]>): DataLoader<string, unknown> {
     let loaders = this.byContext.get(context);
     if (!loaders) this.byContext.set(context, (loaders = new Map()));
     let loader = loaders.get(fieldNode);
-    if (!loader) loaders.set(fieldNode, (loader = new DataLoader(batch)));
+    if (!loader) loaders.set(fieldNode, (loader = new DataLoader(batch, this.options)));
     return loader;
   }
 }

@@ -30,7 +30,7 @@ import { createRequestState } from '../shared/request-state';
  * transforms and checks (Transformer.transformResult). A request is kept only when nothing in it
  * is rewritten per call: every variable is of a scalar or enum type (transforms rewrite input
  * objects' fields), finalizing it renamed no overlapping aliases, and it asks for no @defer or
- * @stream. Link fields delegate through @graphql-tools/batch-delegate, per call as before.
+ * @stream. Link fields delegate through delegateToSchema (./links), per call as before.
  */
 export function createRootDelegation(): { proxyingResolver: CreateProxyingResolverFn; recording: (executor: Executor) => Executor } {
   /** Set for the duration of a first delegation: what its executor call records. */
