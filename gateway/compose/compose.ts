@@ -140,7 +140,7 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: War
         name: `${subgraph.name} (links)`,
         // With batch fields the schema runs in-process (its root fields reach the upstream themselves).
         schema: withBatch ?? subgraph.schema,
-        executor: withBatch ? createDirectExecutor(withBatch) : executor,
+        executor: withBatch ? rootDelegation.recording(createDirectExecutor(withBatch)) : executor,
         transforms: naming.transforms({ hide: false }),
       });
       return [subgraph, subschema];
@@ -149,7 +149,7 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: War
 
   // Owner rules compare a parent field with a claim: fetch it even when the client did not ask.
   const resolvers = withRequiredFields(
-    linkResolvers(plans, (subgraph) => linkSubschemas.get(subgraph)!),
+    linkResolvers(plans, (subgraph) => linkSubschemas.get(subgraph)!, rootDelegation.delegator),
     ownerFieldsByCoordinate(config.auth.rules),
     (typeName, fieldName) =>
       sources.some(({ publicSchema }) => {

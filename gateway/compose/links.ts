@@ -17,7 +17,7 @@ import {
   type GraphQLResolveInfo,
   type GraphQLSchema,
 } from 'graphql';
-import { delegateToSchema, type Subschema } from '@graphql-tools/delegate';
+import type { Subschema } from '@graphql-tools/delegate';
 import type { IResolvers } from '@graphql-tools/utils';
 import { MapperKind, mapSchema, pathToArray, relocatedError } from '@graphql-tools/utils';
 import type { LinkConfig } from '../config/schema';
@@ -25,6 +25,7 @@ import { createRequestState } from '../shared/request-state';
 import { CompositionError } from './errors';
 import { fieldError } from './field-errors';
 import { matchByKey } from './match-by-key';
+import type { Delegate } from './root-delegation';
 import type { Subgraph } from './subgraph';
 import type { Renamer } from './transforms';
 
@@ -179,20 +180,23 @@ export function linkTypeDefs(plans: LinkPlan[]): string {
  * Resolvers of the link fields. Batched links delegate once per link per level of the query: the
  * keys of every parent at that level go to the hidden batch field in one call. Per-key links make
  * one call per distinct key, run concurrently. Either way the loaders live on the request's
- * context: nothing is shared between requests.
+ * context: nothing is shared between requests. Each link delegates through a delegator of its
+ * own, which keeps the request its first call sent per field of the client's document
+ * (./root-delegation).
  */
-export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Subgraph) => Subschema): IResolvers {
+export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Subgraph) => Subschema, delegator: () => Delegate): IResolvers {
   const resolvers: Record<string, Record<string, unknown>> = {};
   for (const plan of plans) {
     const subschema = linkSubschemaOf(plan.target);
     const { from } = plan.config;
     const empty = plan.many ? [] : null;
     const loaders = new PerRequestLoaders(plan.batchField ? { maxBatchSize: plan.config.batchSize } : {});
-    const resolve: GraphQLFieldResolver<Record<string, unknown>, object> = plan.batchField
+    const delegate = delegator();
+    const resolve: GraphQLFieldResolver<Record<string, unknown>, Record<string, unknown>> = plan.batchField
       ? (parent, _args, context, info) => {
           const key = parent[from];
           if (key === null || key === undefined) return empty;
-          const loader = loaders.get(context, info.fieldNodes[0], (keys) => delegateBatch(subschema, plan, plan.batchField!, keys, context, info));
+          const loader = loaders.get(context, info.fieldNodes[0], (keys) => delegateBatch(delegate, subschema, plan, plan.batchField!, keys, context, info));
           return loader.load(String(key)).catch((error: unknown) => {
             throw error instanceof GraphQLError ? relocatedError(error, pathToArray(info.path)) : error;
           });
@@ -203,8 +207,8 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
           const loader = loaders.get(context, info.fieldNodes[0], (keys) =>
             Promise.all(
               keys.map((k) =>
-                delegateToSchema({
-                  schema: subschema,
+                delegate({
+                  subschemaConfig: subschema,
                   operation: OperationTypeNode.QUERY,
                   fieldName: plan.config.query,
                   args: { ...plan.config.args, [plan.config.argument]: k },
@@ -236,12 +240,20 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
  * link's values are also resolved as the lists they are, where batch-delegate takes each to be one
  * object and leaves its items plain JSON.
  */
-function delegateBatch(subschema: Subschema, plan: LinkPlan, batchField: string, keys: readonly string[], context: object, info: GraphQLResolveInfo): Promise<unknown[]> {
+function delegateBatch(
+  delegate: Delegate,
+  subschema: Subschema,
+  plan: LinkPlan,
+  batchField: string,
+  keys: readonly string[],
+  context: Record<string, unknown>,
+  info: GraphQLResolveInfo,
+): Promise<unknown[]> {
   const named = getNamedType(info.returnType);
   return Promise.resolve()
     .then(() =>
-      delegateToSchema({
-        schema: subschema,
+      delegate({
+        subschemaConfig: subschema,
         operation: OperationTypeNode.QUERY,
         fieldName: batchField,
         args: { keys },

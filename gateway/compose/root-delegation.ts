@@ -1,4 +1,20 @@
-import { Kind, OperationTypeNode, getNamedType, isLeafType, print, typeFromAST, visit, BREAK, type DocumentNode, type FieldNode, type GraphQLResolveInfo, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  Kind,
+  OperationTypeNode,
+  getNamedType,
+  isLeafType,
+  print,
+  typeFromAST,
+  visit,
+  BREAK,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLError,
+  type GraphQLOutputType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import {
   Transformer,
   createRequest,
@@ -30,9 +46,36 @@ import { createRequestState } from '../shared/request-state';
  * transforms and checks (Transformer.transformResult). A request is kept only when nothing in it
  * is rewritten per call: every variable is of a scalar or enum type (transforms rewrite input
  * objects' fields), finalizing it renamed no overlapping aliases, and it asks for no @defer or
- * @stream. Link fields delegate through delegateToSchema (./links), per call as before.
+ * @stream. Link fields delegate the same way, each with a delegator of its own (./links).
  */
-export function createRootDelegation(): { proxyingResolver: CreateProxyingResolverFn; recording: (executor: Executor) => Executor } {
+export interface RootDelegation {
+  /** Root fields of a public subschema delegate through this (its createProxyingResolver). */
+  proxyingResolver: CreateProxyingResolverFn;
+  /** Wraps a source's executor so that first delegations record what they sent. */
+  recording(executor: Executor): Executor;
+  /** A delegation with requests kept apart from every other's (one per link field, say). */
+  delegator(): Delegate;
+}
+
+/** What delegateToSchema takes, for a root field of a subschema. */
+export interface DelegateOptions {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- SubschemaConfig's own type parameters, as CreateProxyingResolverFn gives it
+  subschemaConfig: SubschemaConfig<any, any, any, any>;
+  operation: OperationTypeNode;
+  /** The subschema's root field (public name). */
+  fieldName: string;
+  args: Record<string, unknown>;
+  /** Default: the resolving field's. */
+  returnType?: GraphQLOutputType;
+  onLocatedError?: (error: GraphQLError) => GraphQLError;
+  rootValue?: unknown;
+  context: Record<string, unknown> | undefined;
+  info: GraphQLResolveInfo;
+}
+
+export type Delegate = (options: DelegateOptions) => unknown;
+
+export function createRootDelegation(): RootDelegation {
   /** Set for the duration of a first delegation: what its executor call records. */
   const recorders = createRequestState<GraphQLResolveInfo, (request: ExecutionRequest) => void>('tessera.rootDelegationRecorder');
 
@@ -46,35 +89,35 @@ export function createRootDelegation(): { proxyingResolver: CreateProxyingResolv
       return executor(request);
     }) as Executor;
 
-  const proxyingResolver: CreateProxyingResolverFn = ({ subschemaConfig, operation: given }) => {
+  const delegator = (): Delegate => {
     const plans = new WeakMap<FieldNode, Plan[]>();
-    return (rootValue, args, context, info) => {
-      const operation = given ?? getDelegatingOperation(info.parentType, info.schema);
-      const options = { schema: subschemaConfig, operation, rootValue, args, context, info };
+    return (options) => {
+      const { subschemaConfig, operation, fieldName, args, rootValue, context, info } = options;
       // As delegateToSchema makes the request: the same inputs give the same document and variables.
       const targetSchema = isSubschema(subschemaConfig) ? subschemaConfig.transformedSchema : subschemaConfig.schema;
       const targetRoot = targetSchema.getRootType(operation);
       const request = createRequest({
         subgraphName: subschemaConfig.name,
         fragments: Object.values(info.fragments),
-        targetSchema: targetRoot?.getFields()[info.fieldName] == null ? subschemaConfig.schema : targetSchema,
+        targetSchema: targetRoot?.getFields()[fieldName] == null ? subschemaConfig.schema : targetSchema,
         rootValue: rootValue !== undefined ? rootValue : (subschemaConfig.rootValue ?? info.rootValue),
         targetOperationName: info.operation.name?.value,
         targetOperation: operation,
-        targetFieldName: info.fieldName,
+        targetFieldName: fieldName,
         fieldNodes: info.fieldNodes,
         context,
         info,
         args,
       });
+      const delegation = { ...options, schema: subschemaConfig, targetSchema, request };
       const cacheable = operation !== OperationTypeNode.SUBSCRIPTION && info.fieldNodes.length === 1 && subschemaConfig.executor && !subschemaConfig.batch;
-      if (!cacheable) return delegateRequest({ ...options, targetSchema, request });
+      if (!cacheable) return delegateRequest(delegation);
 
       const fieldNode = info.fieldNodes[0];
       const shape = argumentShape(request.document);
       const planOf = () => plans.get(fieldNode)?.find((plan) => plan.operation === info.operation && plan.shape === shape);
       const known = planOf();
-      if (known) return delegateAgain(known, { schema: subschemaConfig, transformedSchema: targetSchema, operation, args, info }, request);
+      if (known) return delegateAgain(known, options, targetSchema, request);
 
       recorders.set(info, (sent) => {
         const document = keepable(sent.document, subschemaConfig.schema);
@@ -83,14 +126,20 @@ export function createRootDelegation(): { proxyingResolver: CreateProxyingResolv
         plans.set(fieldNode, [...(plans.get(fieldNode) ?? []), plan]);
       });
       try {
-        return delegateRequest({ ...options, targetSchema, request });
+        return delegateRequest(delegation);
       } finally {
         recorders.delete(info); // the executor was not reached (the request was refused before it)
       }
     };
   };
 
-  return { proxyingResolver, recording };
+  const proxyingResolver: CreateProxyingResolverFn = ({ subschemaConfig, operation: given }) => {
+    const delegate = delegator();
+    return (rootValue, args, context, info) =>
+      delegate({ subschemaConfig, operation: given ?? getDelegatingOperation(info.parentType, info.schema), fieldName: info.fieldName, args, rootValue, context, info });
+  };
+
+  return { proxyingResolver, recording, delegator };
 }
 
 interface Plan {
@@ -146,25 +195,9 @@ function variableNamesOf(document: DocumentNode): string[] {
 }
 
 /** The rest of delegateRequest for a kept document: the executor, then the result transforms. */
-function delegateAgain(
-  plan: Plan,
-  {
-    schema,
-    transformedSchema,
-    operation,
-    args,
-    info,
-  }: {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- SubschemaConfig's own type parameters, as CreateProxyingResolverFn gives it
-    schema: SubschemaConfig<any, any, any, any>;
-    transformedSchema: GraphQLSchema;
-    operation: OperationTypeNode;
-    args: Record<string, unknown>;
-    info: GraphQLResolveInfo;
-  },
-  request: ExecutionRequest,
-): unknown {
-  // As getDelegationContext makes it for a root field's delegation.
+function delegateAgain(plan: Plan, options: DelegateOptions, transformedSchema: GraphQLSchema, request: ExecutionRequest): unknown {
+  const { subschemaConfig: schema, operation, fieldName, args, info } = options;
+  // As getDelegationContext makes it.
   const stitchingInfo = info.schema.extensions?.stitchingInfo as StitchingInfo | undefined;
   const subschemaConfig = stitchingInfo?.subschemaMap.get(schema) ?? schema;
   const delegationContext: DelegationContext = {
@@ -172,14 +205,14 @@ function delegateAgain(
     subschemaConfig,
     targetSchema: subschemaConfig.schema,
     operation,
-    fieldName: info.fieldName,
+    fieldName,
     context: request.context,
     info,
-    returnType: info.returnType,
+    returnType: options.returnType ?? info.returnType,
     transforms: subschemaConfig.transforms ?? [],
     transformedSchema,
     skipTypeMerging: false,
-    onLocatedError: undefined,
+    onLocatedError: options.onLocatedError,
     args,
   };
   const transformer = new Transformer(delegationContext);
