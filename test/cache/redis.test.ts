@@ -92,21 +92,38 @@ describeWithRedis('response cache shared through Redis by two gateway instances'
     }
   });
 
-  test('tessera cache purge --type T --id X removes the entries holding that entity, for every instance', async () => {
-    const query = '{ product(id: 5) { id title } }';
-    await first.query(query);
-    expect((await second.query(query)).headers.get('x-tessera-cache')).toBe('HIT');
+  /** `tessera cache purge ARGS` with the demo config on this test's Redis store. */
+  const purgeCli = (args: string[]) => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-purge-'));
     const config = parseYaml(readFileSync(join(REPO_ROOT, 'tessera.config.yaml'), 'utf8')) as Record<string, unknown>;
     for (const source of config.sources as Array<{ spec: string }>) source.spec = join(REPO_ROOT, source.spec);
     config.cache = { ...(config.cache as object), redisUrl: SHARED_REDIS_URL, keyPrefix };
     writeFileSync(join(dir, 'tessera.config.yaml'), stringifyYaml(config));
-    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'bin/tessera.cjs'), 'cache', 'purge', '--config', join(dir, 'tessera.config.yaml'), '--type', 'Product', '--id', '5'], {
+    return promisify(execFile)(process.execPath, [join(REPO_ROOT, 'bin/tessera.cjs'), 'cache', 'purge', '--config', join(dir, 'tessera.config.yaml'), ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, REDIS_URL: '' },
     });
+  };
+
+  test('tessera cache purge --type T --id X removes the entries holding that entity, for every instance', async () => {
+    const query = '{ product(id: 5) { id title } }';
+    await first.query(query);
+    expect((await second.query(query)).headers.get('x-tessera-cache')).toBe('HIT');
+    const { stdout } = await purgeCli(['--type', 'Product', '--id', '5']);
     expect(stdout).toContain('purged entries holding Product:5 (1)');
     expect((await second.query(query)).headers.get('x-tessera-cache')).toBe('MISS');
+  });
+
+  test('tessera cache purge with a type the schema lacks is refused with a suggestion, and purges nothing', async () => {
+    const query = '{ product(id: 7) { id title } }';
+    await first.query(query);
+    const refused = await purgeCli(['--type', 'Prodcut', '--id', '7']).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(refused?.code).toBe(2);
+    expect(refused?.stderr).toContain('--type Prodcut is not a type of the schema (did you mean "Product"?); nothing was purged');
+    expect((await second.query(query)).headers.get('x-tessera-cache')).toBe('HIT');
   });
 });
 
