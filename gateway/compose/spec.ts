@@ -117,14 +117,26 @@ export interface UnresolvedRef {
 export function findUnresolvedRefs(spec: OpenApiDocument): UnresolvedRef[] {
   const found: UnresolvedRef[] = [];
   const seen = new Set<object>();
-  const walk = (node: unknown, pointer: string) => {
+  // A large spec has a million nodes and thousands of $refs to a few hundred targets: each target
+  // is resolved once, and a node's pointer is only written out for a $ref that resolves to nothing.
+  const resolves = new Map<string, boolean>();
+  const path: string[] = [];
+  const walk = (node: unknown) => {
     if (!node || typeof node !== 'object' || seen.has(node)) return;
     seen.add(node);
     const ref = (node as { $ref?: unknown }).$ref;
-    if (typeof ref === 'string' && ref.startsWith('#') && resolvePointer(spec, ref) === undefined) found.push({ pointer, ref });
-    for (const [key, value] of Object.entries(node)) walk(value, `${pointer}/${escapePointer(key)}`);
+    if (typeof ref === 'string' && ref.startsWith('#')) {
+      let resolved = resolves.get(ref);
+      if (resolved === undefined) resolves.set(ref, (resolved = resolvePointer(spec, ref) !== undefined));
+      if (!resolved) found.push({ pointer: ['#', ...path.map(escapePointer)].join('/'), ref });
+    }
+    for (const key of Object.keys(node)) {
+      path.push(key);
+      walk((node as Record<string, unknown>)[key]);
+      path.pop();
+    }
   };
-  walk(spec, '#');
+  walk(spec);
   return found;
 }
 
