@@ -196,7 +196,7 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
       ? (parent, _args, context, info) => {
           const key = parent[from];
           if (key === null || key === undefined) return empty;
-          const loader = loaders.get(context, info.fieldNodes[0], (keys) => delegateBatch(delegate, subschema, plan, plan.batchField!, keys, context, info));
+          const loader = loaders.get(context, info.fieldNodes[0], (keys) => delegateBatch(delegate, subschema, plan, keys, context, info));
           return loader.load(String(key)).catch((error: unknown) => {
             throw error instanceof GraphQLError ? relocatedError(error, pathToArray(info.path)) : error;
           });
@@ -244,11 +244,11 @@ function delegateBatch(
   delegate: Delegate,
   subschema: Subschema,
   plan: LinkPlan,
-  batchField: string,
   keys: readonly string[],
   context: Record<string, unknown>,
   info: GraphQLResolveInfo,
 ): Promise<unknown[]> {
+  const batchField = plan.batchField!;
   const named = getNamedType(info.returnType);
   return Promise.resolve()
     .then(() =>
