@@ -15,7 +15,7 @@ compiledGateway()
     require('tsx/cjs');
     return require('../gateway/cli/main.ts');
   })
-  .then((cli) => cli.main(process.argv))
+  .then((cli) => cli.main(process.argv, require('../package.json').version))
   .catch((error) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(2);

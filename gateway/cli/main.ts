@@ -46,9 +46,11 @@ function milliseconds(value: string): number {
   return parsed;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/** `version` is the package's, which the bin reads: the compiled CLI runs from a build folder. */
+export async function main(argv: string[], version = 'unknown'): Promise<void> {
   const program = new Command('tessera')
     .description('GraphQL gateway that composes REST microservices from their OpenAPI specs')
+    .version(version, '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride((error) => process.exit(error.exitCode));
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createJwtVerifier } from '../../gateway/auth/jwt';
 import { loadConfig } from '../../gateway/config/load';
@@ -123,5 +124,19 @@ describe('tessera token', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain('expected a lifetime like 3600, 15m, 1h or 7d, found "forever"');
+  });
+});
+
+describe('tessera --version', () => {
+  test("prints the package's version and exits 0", async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, '--version'], { cwd: REPO_ROOT });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.once('exit', (exitCode) => resolve({ code: exitCode, stdout: out }));
+    });
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(version);
   });
 });
