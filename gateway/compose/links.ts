@@ -19,7 +19,7 @@ import {
 } from 'graphql';
 import type { Subschema } from '@graphql-tools/delegate';
 import type { IResolvers } from '@graphql-tools/utils';
-import { MapperKind, mapSchema, pathToArray, relocatedError } from '@graphql-tools/utils';
+import { MapperKind, mapSchema, relocatedError } from '@graphql-tools/utils';
 import type { LinkConfig } from '../config/schema';
 import { createRequestState } from '../shared/request-state';
 import { CompositionError } from './errors';
@@ -198,7 +198,7 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
           if (key === null || key === undefined) return empty;
           const loader = loaders.get(context, info.fieldNodes[0], (keys) => delegateBatch(delegate, subschema, plan, keys, context, info));
           return loader.load(String(key)).catch((error: unknown) => {
-            throw error instanceof GraphQLError ? relocatedError(error, pathToArray(info.path)) : error;
+            throw unlocated(error);
           });
         }
       : (parent, _args, context, info) => {
@@ -289,9 +289,10 @@ class PerRequestLoaders {
 }
 
 /**
- * A per-key loader delegates with the resolve info of the first parent that asked for a key, so its
- * errors carry that parent's path; every parent rethrows the error without a path, and GraphQL
- * locates it at the parent's own field.
+ * A link's loader delegates with the resolve info of the first parent that asked, so its errors
+ * carry that parent's path, or (a batch's, moved from the delegated request) no locations at all;
+ * every parent rethrows the error without either, and GraphQL places it at the parent's own field
+ * with that field's locations in the client's document.
  */
 function unlocated(error: unknown): unknown {
   if (!(error instanceof GraphQLError)) return error;

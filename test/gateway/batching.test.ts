@@ -157,6 +157,8 @@ describe('batch results are matched by key, never by position', () => {
         expect(order.customer).toBeNull();
         const error = body.errors?.find((e) => JSON.stringify(e.path) === JSON.stringify(['orders', index, 'customer']));
         expect(error?.extensions).toMatchObject({ code: 'NOT_FOUND', source: 'users' });
+        // Located at the client's own field, not in the request the gateway sent to the source.
+        expect((error as { locations?: unknown })?.locations).toEqual([{ line: 1, column: 33 }]);
       } else {
         expect(order.customer?.id).toBe(order.userId);
       }
@@ -204,7 +206,10 @@ describe('per-key link errors land on their own parent (they carried the first p
     expect(failing.length).toBeGreaterThan(1);
     const errorPaths = (body.errors ?? []).map((e) => e.path?.join('.')).sort();
     expect(errorPaths).toEqual(failing.map(([, i]) => `orders.${i}.customer`).sort());
-    for (const error of body.errors ?? []) expect(error.extensions).toMatchObject({ code: 'NOT_FOUND', source: 'users', status: 404 });
+    for (const error of body.errors ?? []) {
+      expect(error.extensions).toMatchObject({ code: 'NOT_FOUND', source: 'users', status: 404 });
+      expect((error as { locations?: unknown }).locations).toEqual([{ line: 1, column: 33 }]);
+    }
     body.data!.orders.forEach((order) => {
       if (Number(order.userId) % 3 === 0) expect(order.customer).toBeNull();
       else expect(order.customer?.id).toBe(order.userId);
