@@ -25,6 +25,7 @@ import { useBodyLimit } from './server/body-limit';
 import { useOperationNameCheck } from './server/operation-name';
 import { useQueryStringJson } from './server/query-string-json';
 import { useVariableErrorCodes } from './server/variable-errors';
+import { useErrorLocations } from './server/error-locations';
 import { useCompression } from './server/compression';
 import { EXAMPLE_TABS } from './server/example-queries';
 import { renderLocalGraphiQL, useGraphiQLAssets } from './server/graphiql';
@@ -191,6 +192,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       useOperationLimits(config.limits), // size, batch, tokens, depth, aliases, directives, cost → 400
       useOperationNameCheck(), // an operationName the document lacks, or several operations and none named → 400 naming them
       useVariableErrorCodes(), // variables that do not fit their types → BAD_USER_INPUT
+      useErrorLocations(), // errors of delegated fields get the locations of the client's fields at their path
       useAuthentication(authenticate), // bearer JWT or API key → context.identity, else 401
       // (authorization: graphql-shield rules wrap the schema itself, see `compose` above → FORBIDDEN fields)
       // (field limits: rateLimits.fields wrap the resolvers, see `compose` above → null + RATE_LIMITED, no upstream call)

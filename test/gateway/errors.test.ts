@@ -30,6 +30,8 @@ describe('an upstream failure degrades one field, never the response', () => {
     expect(body.errors).toEqual([
       {
         message: 'users answered 404: User 999999 not found',
+        // The client's field: graphql-tools' error came back without (see server/error-locations).
+        locations: [{ line: 1, column: 33 }],
         path: ['unknown'],
         extensions: { code: 'NOT_FOUND', source: 'users', status: 404 },
       },

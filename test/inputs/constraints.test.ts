@@ -154,6 +154,7 @@ test('a rejected field leaves the other fields of the same response intact', asy
   expect(body.errors).toEqual([
     {
       message: 'Argument product.code must match the pattern ^(a+)+$ (got "abc").',
+      locations: [{ line: 1, column: 15 }],
       path: ['product'],
       extensions: { code: 'BAD_USER_INPUT', argument: 'product.code', constraint: 'pattern', expected: '^(a+)+$', source: 'shop' },
     },

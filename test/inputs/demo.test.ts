@@ -21,6 +21,7 @@ test('createOrder: a quantity over the spec maximum is rejected by the gateway; 
     errors: [
       {
         message: 'Argument createOrder.input.quantity must be at most 100 (got 101).',
+        locations: [{ line: 1, column: 12 }],
         path: ['createOrder'],
         extensions: { code: 'BAD_USER_INPUT', argument: 'createOrder.input.quantity', constraint: 'maximum', expected: 100, source: 'orders' },
       },

@@ -44,7 +44,7 @@ describe('circuit breaker per instance', () => {
       expect(body.data!.user).toBeNull();
       expect(body.data!.products).toHaveLength(2);
       expect(body.errors).toEqual([
-        { message: 'users is unavailable (circuit open after repeated failures)', path: ['user'], extensions: { code: 'UPSTREAM_UNAVAILABLE', source: 'users', status: 503 } },
+        { message: 'users is unavailable (circuit open after repeated failures)', locations: [{ line: 1, column: 3 }], path: ['user'], extensions: { code: 'UPSTREAM_UNAVAILABLE', source: 'users', status: 503 } },
       ]);
     }
     expect(proxy.hits.GET).toBe(hitsWhenOpened); // failed fast: nothing reached the instance

@@ -58,6 +58,7 @@ describe('replies the gateway will not read', () => {
     expect(body.errors).toEqual([
       {
         message: 'users answered 200 with content type "text/html; charset=utf-8" where JSON was expected',
+        locations: [{ line: 1, column: 3 }],
         path: ['user'],
         extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'users', status: 502 },
       },
@@ -72,6 +73,7 @@ describe('replies the gateway will not read', () => {
     expect(body.errors).toEqual([
       {
         message: 'users answered 200 with content type "application/json" and a body that is not valid JSON',
+        locations: [{ line: 1, column: 3 }],
         path: ['user'],
         extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'users', status: 502 },
       },
@@ -84,7 +86,7 @@ describe('replies the gateway will not read', () => {
     const chunked = await gw.query<{ big: null; small: { name: string } }>(`{ big: users(ids: [${ids}]) { name } small: user(id: "1") { name } }`);
     expect(chunked.body.data).toEqual({ big: null, small: { name: expect.any(String) } });
     expect(chunked.body.errors).toEqual([
-      { message: 'users answered with more than 2000 bytes, over the limit', path: ['big'], extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'users', status: 502 } },
+      { message: 'users answered with more than 2000 bytes, over the limit', locations: [{ line: 1, column: 3 }], path: ['big'], extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'users', status: 502 } },
     ]);
 
     const { body } = await gw.query<{ big: null; small: unknown[] }>('{ big: products(limit: 100) { title } small: products(limit: 1) { title } }');
