@@ -75,7 +75,10 @@ async function build(root, files, outdir, finalDir) {
   }
   // Without a bundle the bin runs the files one by one: slower to start, the same code.
   await bundle(esbuild, outdir, finalDir)
-    .catch(() => fs.rmSync(join(outdir, BUNDLE), { force: true }))
+    .catch((error) => {
+      fs.rmSync(join(outdir, BUNDLE), { force: true });
+      warn(`could not bundle the CLI (${firstLine(error)}); it runs from its files one by one, which starts slower`);
+    })
     // The async API keeps esbuild's service process (a few hundred MiB) alive beside the gateway.
     .finally(() => esbuild.stop());
   fs.writeFileSync(join(outdir, '.complete'), '');
@@ -199,9 +202,22 @@ async function compiledGateway({ root = ROOT, cache = join(root, 'node_modules',
     if (!fs.existsSync(join(dir, '.complete'))) return undefined;
     sweepUnused(cache, dir);
     return dir;
-  } catch {
+  } catch (error) {
+    warn(`could not compile the gateway into ${cache} (${firstLine(error)}); the TypeScript runs through tsx, which starts slower`);
     return undefined;
   }
+}
+
+/** Said once per start, on stderr: a start that falls back works, but an operator should know why it is slow. */
+function warn(message) {
+  process.stderr.write(`tessera: warning: ${message}\n`);
+}
+
+/** esbuild's first error with its file (its message's first line only counts them), else the message's first line. */
+function firstLine(error) {
+  const first = error && Array.isArray(error.errors) ? error.errors[0] : undefined;
+  if (first) return first.location ? `${first.location.file}:${first.location.line}: ${first.text}` : first.text;
+  return String(error instanceof Error ? error.message : error).split('\n')[0];
 }
 
 module.exports = { compiledGateway, loadCli };

@@ -144,7 +144,27 @@ test('concurrent first starts agree on one complete build and leave nothing half
   expect(readdirSync(cache)).toEqual([dirs[0].slice(cache.length + 1)]);
 });
 
-test('a cache that cannot be written falls back (undefined) instead of failing the start', async () => {
+test('a cache that cannot be written falls back (undefined) instead of failing the start, and says so', async () => {
   writeFileSync(cache, 'a file where the cache folder should be');
-  expect(await compiledGateway({ root, cache })).toBeUndefined();
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    expect(await compiledGateway({ root, cache })).toBeUndefined();
+    expect(stderr).toHaveBeenCalledWith(expect.stringMatching(/^tessera: warning: could not compile the gateway into .*cache \(.+\); the TypeScript runs through tsx, which starts slower\n$/));
+  } finally {
+    stderr.mockRestore();
+  }
+});
+
+test('a bundle that cannot be built leaves the files one by one, and says why', async () => {
+  // Transpiled file by file this is fine; bundled, the module it requires cannot be found.
+  writeFileSync(join(root, 'gateway/cli/main.ts'), "export const message: string = 'unbundled';\nexport const later = () => require('./not-there');\n");
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const dir = (await compiledGateway({ root, cache }))!;
+    expect(existsSync(join(dir, 'gateway/cli/bundle.cjs'))).toBe(false);
+    expect(load(dir)).toBe('unbundled');
+    expect(stderr).toHaveBeenCalledWith(expect.stringMatching(/^tessera: warning: could not bundle the CLI \(.*not-there.*\); it runs from its files one by one, which starts slower\n$/));
+  } finally {
+    stderr.mockRestore();
+  }
 });
