@@ -216,7 +216,7 @@ export function idListQuery(url: URL, name: string, { maxItems }: { maxItems: nu
   if (parts.length > maxItems) reject(name, `must contain at most ${maxItems} ids (got ${parts.length})`);
   return parts.map((part, index) => {
     const trimmed = part.trim();
-    if (trimmed === '') reject(name, `item ${index + 1} is empty`);
+    if (trimmed === '') reject(name, `the id at index ${index} is empty`);
     return checkInt(name, trimmed, { min: 1, max: INT32_MAX });
   });
 }

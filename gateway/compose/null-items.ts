@@ -24,7 +24,7 @@ export function markNullListItems(body: string, status: number): string {
 export function restoreNullItems(list: unknown[], source: string): unknown[] {
   return list.map((item, index) =>
     typeof item === 'object' && item !== null && NULL_ITEM_MARKER in item
-      ? fieldError(`${source} answered null for item ${index} of the list: no such entity`, { code: 'NOT_FOUND', source })
+      ? fieldError(`${source} answered null at index ${index} of the list (as in the error's path): no such entity`, { code: 'NOT_FOUND', source })
       : item,
   );
 }

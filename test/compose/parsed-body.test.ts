@@ -50,6 +50,8 @@ test('a null item of a list is null plus a NOT_FOUND error at its index; the oth
   expect(result.data).toEqual({ notes: [{ id: '1', title: 'One' }, null] });
   expect(result.errors).toHaveLength(1);
   expect(result.errors![0]).toMatchObject({ path: ['notes', 1], extensions: { code: 'NOT_FOUND' } });
+  // Counted as the path counts: the second item is at index 1.
+  expect(result.errors![0].message).toMatch(/ answered null at index 1 of the list \(as in the error's path\): no such entity$/);
 });
 
 test('an error status is still a field error with the upstream status', async () => {

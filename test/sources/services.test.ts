@@ -76,6 +76,12 @@ describe('batch lookups', () => {
     expect(tooMany.mediaType).toBe(PROBLEM);
   });
 
+  test('an empty id in the list is named by its index, as JSON and GraphQL paths count', async () => {
+    const res = await request(`${users.url}/users?ids=1,,3`);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ errors: [{ field: 'ids', message: 'the id at index 1 is empty' }] });
+  });
+
   test('reviews by products are grouped in the requested order, each product once', async () => {
     const [p3, p1] = await Promise.all([3, 1].map((id) => request(`${reviews.url}/reviews?productId=${id}`)));
     const batch = await request(`${reviews.url}/reviews/by-products?productIds=3,1,3,9999`);
