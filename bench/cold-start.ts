@@ -9,7 +9,6 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, freePort, waitFor } from './children';
@@ -40,9 +39,14 @@ async function startOnce(timeoutMs = 30_000): Promise<number> {
   }
 }
 
-/** The first start after a source change: compiling the TypeScript into an empty cache. */
+/**
+ * The first start after a source change: compiling the TypeScript into an empty cache. The cache
+ * sits where the real one does, under the project's node_modules: the bundle step resolves the
+ * libraries from the build's folder (in the system's temp folder it could not, and the figure left
+ * the bundle out).
+ */
 function compileOnce(): number {
-  const cache = mkdtempSync(join(tmpdir(), 'tessera-compile-'));
+  const cache = mkdtempSync(join(REPO_ROOT, 'node_modules', '.cache', 'tessera-compile-'));
   try {
     const script = `void require('./bin/compiled.cjs').compiledGateway({ cache: ${JSON.stringify(join(cache, 'c'))} })`;
     const started = performance.now();
