@@ -5,7 +5,7 @@
  * text of its own (a trailing comment makes a new document, so graphql-tools builds the request),
  * and the two answers must be the same JSON, errors included. The unit part proves the reuse.
  */
-import { execute, parse, type DocumentNode, type ExecutionResult } from 'graphql';
+import { OperationTypeNode, execute, parse, type DocumentNode, type ExecutionResult, type GraphQLResolveInfo } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { Subschema } from '@graphql-tools/delegate';
 import { stitchSchemas } from '@graphql-tools/stitch';
@@ -136,5 +136,40 @@ describe('reuse', () => {
     expect(sent[1]).toBe(sent[0]); // no variables at all: kept
     expect(await run(document, { filter: { name: 'Ada' } })).toEqual({ data: { users: [{ name: 'Ada' }] } });
     expect(sent[2]).not.toBe(sent[0]);
+  });
+
+  test('a delegator used by a field below the root (as links use it) keeps its request per field node too', async () => {
+    const sent: DocumentNode[] = [];
+    const { recording, delegator } = createRootDelegation();
+    const standard = executorFromSchema(source);
+    const executor = recording(((request: ExecutionRequest) => {
+      sent.push(request.document);
+      return standard(request);
+    }) as Executor);
+    const people = new Subschema({ schema: source, executor });
+    const delegate = delegator();
+    const schema = stitchSchemas({
+      subschemas: [people],
+      typeDefs: 'type Note { text: String, authorId: ID, author: Person } extend type Query { notes: [Note] }',
+      resolvers: {
+        Query: { notes: () => [{ text: 'a', authorId: '1' }, { text: 'b', authorId: '2' }, { text: 'c', authorId: '9' }] },
+        Note: {
+          author: {
+            selectionSet: '{ authorId }',
+            resolve: (note: { authorId: string }, _args: unknown, context: Record<string, unknown>, info: GraphQLResolveInfo) =>
+              delegate({ subschemaConfig: people, operation: OperationTypeNode.QUERY, fieldName: 'getPerson', args: { id: note.authorId }, context, info }),
+          },
+        },
+      },
+    });
+    const document = parse('{ notes { text author { name } } }');
+    expect(await execute({ schema, document })).toEqual({
+      data: { notes: [{ text: 'a', author: { name: 'Ada' } }, { text: 'b', author: { name: 'Bob' } }, { text: 'c', author: null }] },
+    });
+    expect(await execute({ schema, document })).toEqual({
+      data: { notes: [{ text: 'a', author: { name: 'Ada' } }, { text: 'b', author: { name: 'Bob' } }, { text: 'c', author: null }] },
+    });
+    expect(sent).toHaveLength(6);
+    for (const later of sent.slice(1)) expect(later).toBe(sent[0]); // recorded by the first call, sent again with each id
   });
 });
