@@ -134,17 +134,21 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: War
   // Links resolve through their own subschema of the target source: the public names, none of the
   // hides (a link may use a root field the public schema hides), plus the hidden batch fields.
   const linkSubschemas = new Map(
-    sources.map(({ subgraph, naming, executor }) => {
-      const withBatch = withBatchFields(subgraph, plans);
-      const subschema = new Subschema({
-        name: `${subgraph.name} (links)`,
-        // With batch fields the schema runs in-process (its root fields reach the upstream themselves).
-        schema: withBatch ?? subgraph.schema,
-        executor: withBatch ? rootDelegation.recording(createDirectExecutor(withBatch)) : executor,
-        transforms: naming.transforms({ hide: false }),
-      });
-      return [subgraph, subschema];
-    }),
+    sources
+      .filter(({ subgraph }) => plans.some((plan) => plan.target === subgraph))
+      .map(({ subgraph, naming, executor }) => {
+        const withBatch = withBatchFields(subgraph, plans);
+        const subschema = new Subschema({
+          name: `${subgraph.name} (links)`,
+          // With batch fields the schema runs in-process (its root fields reach the upstream themselves).
+          schema: withBatch ?? subgraph.schema,
+          executor: withBatch ? rootDelegation.recording(createDirectExecutor(withBatch)) : executor,
+          transforms: naming.transforms({ hide: false }),
+        });
+        // Transformed now rather than by the first request that follows a link, which waited for it.
+        void subschema.transformedSchema;
+        return [subgraph, subschema];
+      }),
   );
 
   // Owner rules compare a parent field with a claim: fetch it even when the client did not ask.
