@@ -60,6 +60,6 @@ async function checkTypeName(type: string, config: TesseraConfig): Promise<void>
     return;
   }
   if (typeNames.includes(type)) return;
-  const close = closestName(type, typeNames);
-  throw new StartupError(`--type ${type} is not a type of the schema${close ? ` (did you mean "${close}"?)` : ''}; nothing was purged`);
+  const closest = closestName(type, typeNames);
+  throw new StartupError(`--type ${type} is not a type of the schema${closest ? ` (did you mean "${closest}"?)` : ''}; nothing was purged`);
 }
