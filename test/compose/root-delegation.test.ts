@@ -83,20 +83,26 @@ describe('reuse', () => {
     },
   });
 
-  function gateway() {
+  /** A new delegation, and the source's executor recording through it every document the source got. */
+  function recordedSource() {
     const sent: DocumentNode[] = [];
-    const { proxyingResolver, recording } = createRootDelegation();
+    const delegation = createRootDelegation();
     const standard = executorFromSchema(source);
-    const executor = recording(((request: ExecutionRequest) => {
+    const executor = delegation.recording(((request: ExecutionRequest) => {
       sent.push(request.document);
       return standard(request);
     }) as Executor);
+    return { sent, executor, delegation };
+  }
+
+  function gateway() {
+    const { sent, executor, delegation } = recordedSource();
     const schema = stitchSchemas({
       subschemas: [
         new Subschema({
           schema: source,
           executor,
-          createProxyingResolver: proxyingResolver,
+          createProxyingResolver: delegation.proxyingResolver,
           transforms: [new RenameTypes((name) => (name === 'Person' ? 'User' : name)), new RenameRootFields((_op, name) => (name === 'getPerson' ? 'user' : name === 'findPeople' ? 'users' : name))],
         }),
       ],
@@ -139,15 +145,9 @@ describe('reuse', () => {
   });
 
   test('a delegator used by a field below the root (as links use it) keeps its request per field node too', async () => {
-    const sent: DocumentNode[] = [];
-    const { recording, delegator } = createRootDelegation();
-    const standard = executorFromSchema(source);
-    const executor = recording(((request: ExecutionRequest) => {
-      sent.push(request.document);
-      return standard(request);
-    }) as Executor);
+    const { sent, executor, delegation } = recordedSource();
     const people = new Subschema({ schema: source, executor });
-    const delegate = delegator();
+    const delegate = delegation.delegator();
     const schema = stitchSchemas({
       subschemas: [people],
       typeDefs: 'type Note { text: String, authorId: ID, author: Person } extend type Query { notes: [Note] }',
