@@ -7,11 +7,11 @@ import {
   Kind,
   valueFromASTUntyped,
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLSchema,
   type GraphQLNamedType,
   type SelectionSetNode,
 } from 'graphql';
+import { fragmentsByName } from '../shared/fragments';
 
 export interface CostOptions {
   /** Assumed length of a list field without a size argument. */
@@ -59,8 +59,7 @@ function walkCost(
   options: CostOptions,
 ): { cost: number; readsVariables: boolean } {
   let readsVariables = false;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const fragments = fragmentsByName(document);
   const operation = document.definitions.find(
     (d) => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
   );

@@ -1,6 +1,7 @@
 import { GraphQLError, Kind, getOperationAST, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { handleStreamOrSingleExecutionResult } from '@envelop/core';
 import type { Plugin } from 'graphql-yoga';
+import { fragmentsByName } from '../shared/fragments';
 
 /**
  * Errors of delegated fields (an upstream's 404 on a root field, a missing item of a list, a
@@ -45,8 +46,7 @@ function located(error: GraphQLError, nodes: FieldNode[]): GraphQLError {
 export function fieldNodesAt(document: DocumentNode, operationName: string | null | undefined, path: ReadonlyArray<string | number>): FieldNode[] {
   const operation = getOperationAST(document, operationName);
   if (!operation) return [];
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const fragments = fragmentsByName(document);
   let selectionSets: SelectionSetNode[] = [operation.selectionSet];
   let nodes: FieldNode[] = [];
   for (const segment of path) {

@@ -1,8 +1,9 @@
-import { Kind, getOperationAST, print, stripIgnoredCharacters, type DocumentNode, type FragmentDefinitionNode } from 'graphql';
+import { Kind, getOperationAST, print, stripIgnoredCharacters, type DocumentNode } from 'graphql';
 import { fragmentsUsedBy } from '../check/operations';
 import type { Plugin } from 'graphql-yoga';
 import type { UsageConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
+import { fragmentsByName } from '../shared/fragments';
 import { sha256 } from '../shared/hash';
 import { mergeEntry, openUsageStore, type UsageEntry, type UsageStore } from './store';
 
@@ -60,9 +61,7 @@ export function useUsageRecording(config: UsageConfig, logger: Logger, store: Us
 export function normalizeOperation(document: DocumentNode, operationName?: string): string | undefined {
   const operation = getOperationAST(document, operationName);
   if (!operation) return undefined;
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-  );
+  const fragments = fragmentsByName(document);
   const used = fragmentsUsedBy(operation, fragments);
   const sortedFragments = used.sort((a, b) => a.name.value.localeCompare(b.name.value));
   return stripIgnoredCharacters(print({ kind: Kind.DOCUMENT, definitions: [operation, ...sortedFragments] }));
