@@ -192,36 +192,30 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
     const empty = plan.many ? [] : null;
     const loaders = new PerRequestLoaders(plan.batchField ? { maxBatchSize: plan.config.batchSize } : {});
     const delegate = delegator();
-    const resolve: GraphQLFieldResolver<Record<string, unknown>, Record<string, unknown>> = plan.batchField
-      ? (parent, _args, context, info) => {
-          const key = parent[from];
-          if (key === null || key === undefined) return empty;
-          const loader = loaders.get(context, info.fieldNodes[0], (keys) => delegateBatch(delegate, subschema, plan, keys, context, info));
-          return loader.load(String(key)).catch((error: unknown) => {
-            throw unlocated(error);
-          });
-        }
-      : (parent, _args, context, info) => {
-          const key = parent[from];
-          if (key === null || key === undefined) return empty;
-          const loader = loaders.get(context, info.fieldNodes[0], (keys) =>
-            Promise.all(
-              keys.map((k) =>
-                delegate({
-                  subschemaConfig: subschema,
-                  operation: OperationTypeNode.QUERY,
-                  fieldName: plan.config.query,
-                  args: { ...plan.config.args, [plan.config.argument]: k },
-                  context,
-                  info,
-                }),
-              ),
+    // What one loader's batch of keys becomes: one call of the hidden batch field, or one call per key.
+    const load = (keys: readonly string[], context: Record<string, unknown>, info: GraphQLResolveInfo): Promise<unknown[]> =>
+      plan.batchField
+        ? delegateBatch(delegate, subschema, plan, keys, context, info)
+        : Promise.all(
+            keys.map((key) =>
+              delegate({
+                subschemaConfig: subschema,
+                operation: OperationTypeNode.QUERY,
+                fieldName: plan.config.query,
+                args: { ...plan.config.args, [plan.config.argument]: key },
+                context,
+                info,
+              }),
             ),
           );
-          return loader.load(String(key)).catch((error: unknown) => {
-            throw unlocated(error);
-          });
-        };
+    const resolve: GraphQLFieldResolver<Record<string, unknown>, Record<string, unknown>> = (parent, _args, context, info) => {
+      const key = parent[from];
+      if (key === null || key === undefined) return empty;
+      const loader = loaders.get(context, info.fieldNodes[0], (keys) => load(keys, context, info));
+      return loader.load(String(key)).catch((error: unknown) => {
+        throw unlocated(error);
+      });
+    };
     (resolvers[plan.parentType] ??= {})[plan.fieldName] = { selectionSet: `{ ${from} }`, resolve };
   }
   return resolvers as IResolvers;
