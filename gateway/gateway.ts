@@ -37,7 +37,7 @@ import type { GatewayStatus } from './upstream/status';
 import { createUpstreams } from './upstream/upstreams';
 import { useTrustedDocuments } from './trusted-documents/plugin';
 import { createTrustedDocuments } from './trusted-documents/trusted-documents';
-import { useUsageRecording } from './usage/record';
+import { createUsageRecording } from './usage/record';
 
 export interface Gateway {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- yoga's own defaults: no server or user context
@@ -91,6 +91,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   const adminOnly = isAdmin(authenticate, config.auth.adminRole);
   const privacy = createCachePrivacy(config.cache.private);
   const trustedDocuments = createTrustedDocuments(config.trustedDocuments, logger);
+  const usageRecording = config.usage.record ? createUsageRecording(config.usage, logger) : undefined;
   const rateLimits = createRateLimits(config, { registry: metrics.registry, logger, env: options.env, authenticate });
   const cache = createResponseCache(config.cache, {
     registry: metrics.registry,
@@ -100,6 +101,16 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     credentialHeaders: ['Authorization', config.auth.apiKeys.header],
     typeNames: () => Object.keys(live.current().getTypeMap()),
     env: options.env,
+    // Repeated anonymous queries are answered before parsing and execution (cache/early-hits.ts);
+    // what onExecute hooks would have recorded of them is recorded here.
+    early: {
+      currentSchema: () => live.current(),
+      isAnonymous: async (request) => (await authenticate(request)) === null,
+      onServed: (operation) => {
+        observability.recordOperation(operation);
+        usageRecording?.recordOperation(operation);
+      },
+    },
   });
   const upstreams = createUpstreams({
     observe: (call, context) => {
@@ -198,7 +209,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       // (field limits: rateLimits.fields wrap the resolvers, see `compose` above → null + RATE_LIMITED, no upstream call)
       // (input constraints: each OpenAPI source's fields check their arguments, see compose/openapi-subgraph.ts → BAD_USER_INPUT, no upstream call)
       ...cache.plugins, // POST /_tessera/cache/purge; whole responses keyed by identity, grants and private fields
-      ...(config.usage.record ? [useUsageRecording(config.usage, logger)] : []), // operations served, for `tessera check --usage`
+      ...(usageRecording ? [usageRecording.plugin] : []), // operations served, for `tessera check --usage`
       ...(config.server.http.compression.enabled ? [useCompression(config.server.http.compression)] : []), // br/gzip replies; last, so the other hooks see the plain one
     ],
   });

@@ -5,7 +5,7 @@ import { throttledWarning, type Logger } from '../observability/logger';
 import type { UpstreamCall } from '../upstream/fetch';
 import { createCacheBackend } from './backends';
 import { createCacheMetrics } from './metrics';
-import { useResponseCaching } from './plugin';
+import { useResponseCaching, type ResponseCachingOptions } from './plugin';
 import { usePurgeEndpoint } from './purge-endpoint';
 import { createResponseStore, type ResponseStore } from './store';
 import type { GraphQLSchema } from 'graphql';
@@ -31,6 +31,8 @@ export interface ResponseCacheOptions {
   /** Type names of the schema served now, to refuse a purge of a type that does not exist. */
   typeNames?: () => string[];
   env?: NodeJS.ProcessEnv;
+  /** Answer repeated anonymous queries before execution (see early-hits.ts). */
+  early?: ResponseCachingOptions['early'];
 }
 
 /** The response cache as the gateway wires it: store, metrics, plugin and purge endpoint. */
@@ -53,7 +55,7 @@ export function createResponseCache(config: CacheConfig, options: ResponseCacheO
   return {
     plugins: [
       usePurgeEndpoint({ store, authorize: options.authorizePurge, typeNames: options.typeNames }),
-      useResponseCaching({ config, store, metrics, upstreamBounds, privateFor: options.privateFor, credentialHeaders: options.credentialHeaders }),
+      useResponseCaching({ config, store, metrics, upstreamBounds, privateFor: options.privateFor, credentialHeaders: options.credentialHeaders, early: options.early }),
     ],
     observeUpstream: upstreamBounds.observe,
     close: () => store.close(),

@@ -1,6 +1,6 @@
-import { getOperationAST, print, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { getOperationAST, print, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
-import { useResponseCache as useEnvelopResponseCache, type BuildResponseCacheKeyFunction, type CacheEntityRecord } from '@envelop/response-cache';
+import { useResponseCache as useEnvelopResponseCache, type CacheEntityRecord } from '@envelop/response-cache';
 import stableStringify from 'fast-json-stable-stringify';
 import { schemaVersion } from '../compose/print';
 import { sha256 } from '../shared/hash';
@@ -12,6 +12,7 @@ import { ANONYMOUS_PUBLIC_SCOPE, createScopeRule, type CacheScope } from './scop
 import type { ResponseStore } from './store';
 import type { CacheStatusContext } from '../observability/request-log';
 import type { UpstreamTtlBounds } from './upstream-ttl';
+import { createEarlyHits, languageOf, type ServedOperation } from './early-hits';
 
 export interface ResponseCachingOptions {
   config: CacheConfig;
@@ -23,6 +24,13 @@ export interface ResponseCachingOptions {
   privateFor?: (schema: GraphQLSchema) => readonly string[];
   /** Request headers that carry credentials (Authorization, the API key header): public answers vary on them. */
   credentialHeaders?: readonly string[];
+  /** For answering repeated anonymous queries before execution (early-hits.ts); without it, every hit executes. */
+  early?: {
+    currentSchema: () => GraphQLSchema;
+    isAnonymous: (request: Request) => Promise<boolean>;
+    /** Told of each operation answered early (the request log and usage record, which otherwise see it in onExecute). */
+    onServed: (operation: ServedOperation) => void;
+  };
 }
 
 /** What the cache did for one request; headers and metrics are derived from it. */
@@ -51,17 +59,25 @@ interface StoredMetadata {
  * - `x-tessera-cache: HIT|MISS|BYPASS`, metrics, and HTTP caching for GET (Cache-Control, ETag, 304).
  *
  * The envelop plugin rather than @graphql-yoga/plugin-response-cache: yoga's looks the entry up in
- * `onParams`, before the GraphQL context (and so the caller's identity) exists.
+ * `onParams`, before the GraphQL context (and so the caller's identity) exists. With `early`, a
+ * repeated anonymous query is answered in `onParams` too, once the full path has shown that it may
+ * be (early-hits.ts).
  */
-export function useResponseCaching({ config, store, metrics, upstreamBounds, privateFor = () => config.private, credentialHeaders = ['Authorization'] }: ResponseCachingOptions): Plugin {
+export function useResponseCaching({
+  config,
+  store,
+  metrics,
+  upstreamBounds,
+  privateFor = () => config.private,
+  credentialHeaders = ['Authorization'],
+  early,
+}: ResponseCachingOptions): Plugin {
   // What an HTTP cache must key on besides the URL: the language, which the gateway's key holds
   // (it is sent upstream); for a public answer, the credentials too, since it is the anonymous
   // caller's and a signed-in caller of the same URL must not be given it.
   const varyOf = (scope: Outcome['scope']) => (scope === 'public' ? ['Accept-Language', ...credentialHeaders] : ['Accept-Language']).join(', ');
   const scopeOf = createScopeRule(privateFor);
   const scopes = createRequestState<object, CacheScope | 'none'>('tessera.cacheScope');
-  // Entries are namespaced by the version of the schema they were made with: a new schema never reads old shapes.
-  const schemaHashByContext = createRequestState<object, string>('tessera.cacheSchemaHash');
   // Keyed by the printed document, not the client's text: whitespace, commas and comments do not
   // split entries. yoga reuses one parsed document per query text, so each is printed once.
   const printedDocuments = new WeakMap<DocumentNode, string>();
@@ -76,19 +92,29 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds, pri
   const pendingInvalidations = createRequestState<object, CacheEntityRecord[]>('tessera.cacheInvalidations');
   const ttlPerSchemaCoordinate = Object.fromEntries(Object.entries(config.ttl).map(([coordinate, seconds]) => [coordinate, seconds * 1000]));
 
+  // The key of each request's lookup, computed here rather than in envelop's onExecute so that the
+  // early lane can be told it with the document and parameters it belongs to.
+  const keys = createRequestState<object, string>('tessera.cacheKey');
+  const earlyHits = early && createEarlyHits({ store, ...early, markServed: (context) => scopes.set(context, ANONYMOUS_PUBLIC_SCOPE) });
+
   const recordScope: Plugin = {
     onExecute({ args }) {
       const operation = getOperationAST(args.document, args.operationName)?.operation;
-      // Only queries are looked up; a mutation still runs through the cache, to invalidate.
-      scopes.set(args.contextValue, operation === 'query' ? scopeOf(args.schema, args.document, args.contextValue) : 'none');
-      schemaHashByContext.set(args.contextValue, schemaVersion(args.schema));
+      // Only queries are looked up; a mutation still runs through the cache, to invalidate
+      // (subscriptions do not come through onExecute).
+      const scope = scopes.set(args.contextValue, operation === 'query' ? scopeOf(args.schema, args.document, args.contextValue) : 'none');
+      if (scope === null || scope === 'none') return;
+      // Entries are namespaced by the version of the schema they were made with: a new schema never reads old shapes.
+      const key = `${schemaVersion(args.schema)}:${responseCacheKey(normalizedDocument(args.document), args, scope, languageOf(args.contextValue.request))}`;
+      keys.set(args.contextValue, key);
+      if (scope === ANONYMOUS_PUBLIC_SCOPE) earlyHits?.remember(args, key);
     },
   };
 
   const responseCache = useEnvelopResponseCache<YogaInitialContext>({
     // Per context (envelop memoizes it), so an invalidation knows which mutation asked for it.
     cache: (context) => ({
-      get: (key) => store.get(key),
+      get: (key) => (earlyHits?.justMissed(context, key) ? undefined : store.get(key)),
       // The entry remembers when it expires, so a hit can say how long it stays fresh.
       set: (key, result, entities, ttl) => store.set(key, withMetadata(result, { expiresAt: Date.now() + ttl }), entities, ttl),
       invalidate: (entities) => {
@@ -99,10 +125,7 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds, pri
     ttlPerSchemaCoordinate,
     session: (context) => scopes.get(context) ?? null,
     enabled: (context) => scopes.get(context) != null,
-    getDocumentString: (args) => normalizedDocument(args.document),
-    // Accept-Language is forwarded upstream by default, and upstreams may answer in the caller's
-    // language: callers asking for another language get entries of their own.
-    buildResponseCacheKey: (params) => `${schemaHashByContext.get(params.context as object) ?? ''}:${responseCacheKey(params, languageOf(params.context))}`,
+    buildResponseCacheKey: ({ context }) => keys.get(context as object) ?? '',
     shouldCacheResult: ({ result }) => !result.errors?.length,
     onTtl: ({ ttl, context }) => Math.min(ttl, upstreamBounds.boundOf(context) ?? Infinity),
     includeExtensionMetadata: true,
@@ -110,6 +133,7 @@ export function useResponseCaching({ config, store, metrics, upstreamBounds, pri
 
   return {
     onPluginInit({ addPlugin }) {
+      if (earlyHits) addPlugin(earlyHits.plugin);
       addPlugin(recordScope);
       addPlugin(responseCache);
     },
@@ -205,11 +229,13 @@ function withCacheMetadata(result: ExecutionResult, metadata: Record<string, unk
  * The library's default key (document, operation name, variables in a stable order, session) and
  * the caller's language, in one hash with node:crypto: the default hashes through WebCrypto's async
  * digest, which cost ~10% of the gateway's CPU on cache hits (a promise, a TextEncoder copy and
- * WebCrypto's argument checks per request), and each extra hash ~1%.
+ * WebCrypto's argument checks per request), and each extra hash ~1%. Accept-Language is forwarded
+ * upstream by default, and upstreams may answer in the caller's language: callers asking for
+ * another language get entries of their own.
  */
-function responseCacheKey(params: Parameters<BuildResponseCacheKeyFunction>[0], language: string): string {
+function responseCacheKey(document: string, args: Pick<ExecutionArgs, 'operationName' | 'variableValues'>, session: string, language: string): string {
   // As a JSON array, so no part can pass for another: the language is the client's to choose.
-  const text = JSON.stringify([params.documentString, params.operationName ?? '', stableStringify(params.variableValues ?? {}), params.sessionId ?? '', language]);
+  const text = JSON.stringify([document, args.operationName ?? '', stableStringify(args.variableValues ?? {}), session, language]);
   return sha256(text);
 }
 
@@ -229,8 +255,4 @@ function matchesEtag(header: string | null, etag: string): boolean {
     const tag = candidate.trim();
     return tag === '*' || tag === etag || tag === `W/${etag}`;
   });
-}
-
-function languageOf(context: unknown): string {
-  return (context as { request?: Request } | undefined)?.request?.headers.get('accept-language') ?? '';
 }

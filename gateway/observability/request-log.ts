@@ -4,6 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import { identityOf } from '../auth/identity';
 import { requestedDocumentId } from '../trusted-documents/requested-document-id';
 import type { UpstreamCall } from '../upstream/fetch';
+import type { ServedOperation } from '../cache/early-hits';
 import { createRequestState } from '../shared/request-state';
 import { createFieldUsage } from './field-usage';
 import type { Logger } from './logger';
@@ -63,6 +64,15 @@ export function useRequestObservability({ logger, metrics, usage, traceIdOf = tr
     if (record) record.upstreamCalls++;
   };
 
+  /** The operation a request runs (executed, or answered early from the cache): its name, fields and context. */
+  const recordOperation = (args: ServedOperation) => {
+    const record = recordOf(args.contextValue);
+    if (!record) return;
+    if (!args.operationName) record.operation = getOperationAST(args.document)?.name?.value ?? 'anonymous';
+    record.fields = fieldsOf(args.schema, args.document);
+    record.context = args.contextValue as CacheStatusContext;
+  };
+
   const plugin: Plugin = {
     onRequest({ request }) {
       // The caller's id when it sent one (so its logs and ours join up), a fresh one otherwise.
@@ -76,11 +86,7 @@ export function useRequestObservability({ logger, metrics, usage, traceIdOf = tr
       record.documentId = requestedDocumentId(params, request)?.slice(0, 128); // a client's string: bounded, like the request id
     },
     onExecute({ args }) {
-      const record = recordOf(args.contextValue);
-      if (!record) return;
-      if (!args.operationName) record.operation = getOperationAST(args.document)?.name?.value ?? 'anonymous';
-      record.fields = fieldsOf(args.schema, args.document);
-      record.context = args.contextValue as CacheStatusContext;
+      recordOperation(args);
     },
     onResultProcess({ request, result }) {
       const record = records.get(request);
@@ -135,7 +141,7 @@ export function useRequestObservability({ logger, metrics, usage, traceIdOf = tr
       );
     },
   };
-  return { plugin, observeUpstream };
+  return { plugin, observeUpstream, recordOperation };
 }
 
 function codeOf(error: GraphQLError): string {

@@ -1,6 +1,7 @@
 import { Kind, getOperationAST, print, stripIgnoredCharacters, type DocumentNode } from 'graphql';
 import { fragmentsUsedBy } from '../check/operations';
 import type { Plugin } from 'graphql-yoga';
+import type { ServedOperation } from '../cache/early-hits';
 import type { UsageConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
 import { fragmentsByName } from '../shared/fragments';
@@ -13,7 +14,7 @@ import { mergeEntry, openUsageStore, type UsageEntry, type UsageStore } from './
  * memory per process; a failed write is logged and its counts kept for the next one (a broken
  * record must never fail a client request).
  */
-export function useUsageRecording(config: UsageConfig, logger: Logger, store: UsageStore = openUsageStore(config)): Plugin {
+export function createUsageRecording(config: UsageConfig, logger: Logger, store: UsageStore = openUsageStore(config)): { plugin: Plugin; recordOperation: (args: ServedOperation) => void } {
   let pending = new Map<string, UsageEntry>();
   // yoga reuses one parsed DocumentNode per distinct query text, so normalizing once per document suffices.
   const normalized = new WeakMap<DocumentNode, Map<string, { hash: string; document: string }>>();
@@ -32,19 +33,24 @@ export function useUsageRecording(config: UsageConfig, logger: Logger, store: Us
   const timer = setInterval(() => void flush(), config.flushIntervalMs);
   timer.unref();
 
-  return {
+  /** Counts an operation run (executed, or answered early from the cache). */
+  const recordOperation = (args: ServedOperation) => {
+    const name = args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value ?? 'anonymous';
+    let byName = normalized.get(args.document);
+    if (!byName) normalized.set(args.document, (byName = new Map()));
+    let operation = byName.get(name);
+    if (!operation) {
+      const document = normalizeOperation(args.document, args.operationName ?? undefined);
+      if (!document) return;
+      operation = { document, hash: sha256(document) };
+      byName.set(name, operation);
+    }
+    mergeEntry(pending, { ...operation, name, count: 1, lastSeen: new Date().toISOString() });
+  };
+
+  const plugin: Plugin = {
     onExecute({ args }) {
-      const name = args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value ?? 'anonymous';
-      let byName = normalized.get(args.document);
-      if (!byName) normalized.set(args.document, (byName = new Map()));
-      let operation = byName.get(name);
-      if (!operation) {
-        const document = normalizeOperation(args.document, args.operationName ?? undefined);
-        if (!document) return;
-        operation = { document, hash: sha256(document) };
-        byName.set(name, operation);
-      }
-      mergeEntry(pending, { ...operation, name, count: 1, lastSeen: new Date().toISOString() });
+      recordOperation(args);
     },
     async onDispose() {
       clearInterval(timer);
@@ -52,6 +58,7 @@ export function useUsageRecording(config: UsageConfig, logger: Logger, store: Us
       await store.close();
     },
   };
+  return { plugin, recordOperation };
 }
 
 /**
