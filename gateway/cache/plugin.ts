@@ -12,7 +12,8 @@ import { ANONYMOUS_PUBLIC_SCOPE, createScopeRule, type CacheScope } from './scop
 import type { ResponseStore } from './store';
 import type { CacheStatusContext } from '../observability/request-log';
 import type { UpstreamTtlBounds } from './upstream-ttl';
-import { createEarlyHits, languageOf, type ServedOperation } from './early-hits';
+import { createEarlyHits, languageOf } from './early-hits';
+import type { ServedOperation } from '../shared/served-operation';
 
 export interface ResponseCachingOptions {
   config: CacheConfig;

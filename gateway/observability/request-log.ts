@@ -4,7 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import { identityOf } from '../auth/identity';
 import { requestedDocumentId } from '../trusted-documents/requested-document-id';
 import type { UpstreamCall } from '../upstream/fetch';
-import type { ServedOperation } from '../cache/early-hits';
+import type { ServedOperation } from '../shared/served-operation';
 import { createRequestState } from '../shared/request-state';
 import { createFieldUsage } from './field-usage';
 import type { Logger } from './logger';

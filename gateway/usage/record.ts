@@ -1,7 +1,7 @@
 import { Kind, getOperationAST, print, stripIgnoredCharacters, type DocumentNode } from 'graphql';
 import { fragmentsUsedBy } from '../check/operations';
 import type { Plugin } from 'graphql-yoga';
-import type { ServedOperation } from '../cache/early-hits';
+import type { ServedOperation } from '../shared/served-operation';
 import type { UsageConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
 import { fragmentsByName } from '../shared/fragments';

@@ -6,7 +6,7 @@ import { createCacheMetrics } from '../../gateway/cache/metrics';
 import { useResponseCaching } from '../../gateway/cache/plugin';
 import { createResponseStore, type ResponseStore } from '../../gateway/cache/store';
 import { createUpstreamTtlBounds } from '../../gateway/cache/upstream-ttl';
-import type { ServedOperation } from '../../gateway/cache/early-hits';
+import type { ServedOperation } from '../../gateway/shared/served-operation';
 import { cacheSchema } from '../../gateway/config/schema';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
