@@ -101,11 +101,11 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
     credentialHeaders: ['Authorization', config.auth.apiKeys.header],
     typeNames: () => Object.keys(live.current().getTypeMap()),
     env: options.env,
-    // Repeated anonymous queries are answered before parsing and execution (cache/early-hits.ts);
-    // what onExecute hooks would have recorded of them is recorded here.
+    // Repeated queries are answered before parsing and execution (cache/early-hits.ts); what
+    // onExecute hooks would have recorded of them is recorded here.
     early: {
       currentSchema: () => live.current(),
-      isAnonymous: async (request) => (await authenticate(request)) === null,
+      callerOf: authenticate,
       onServed: (operation) => {
         observability.recordOperation(operation);
         usageRecording?.recordOperation(operation);
@@ -208,7 +208,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       // (authorization: graphql-shield rules wrap the schema itself, see `compose` above → FORBIDDEN fields)
       // (field limits: rateLimits.fields wrap the resolvers, see `compose` above → null + RATE_LIMITED, no upstream call)
       // (input constraints: each OpenAPI source's fields check their arguments, see compose/openapi-subgraph.ts → BAD_USER_INPUT, no upstream call)
-      ...cache.plugins, // POST /_tessera/cache/purge; whole responses keyed by identity, grants and private fields; repeated anonymous queries answered in onParams
+      ...cache.plugins, // POST /_tessera/cache/purge; whole responses keyed by identity, grants and private fields; repeated queries answered in onParams
       ...(usageRecording ? [usageRecording.plugin] : []), // operations served, for `tessera check --usage`
       ...(config.server.http.compression.enabled ? [useCompression(config.server.http.compression)] : []), // br/gzip replies; last, so the other hooks see the plain one
     ],

@@ -4,50 +4,64 @@ import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { createRequestState } from '../shared/request-state';
 import type { ServedOperation } from '../shared/served-operation';
+import type { Identity, IdentityContext } from '../auth/identity';
+import type { CacheScope } from './scope';
 import type { ResponseStore } from './store';
 
 export interface EarlyHitsOptions {
   store: ResponseStore;
   /** The schema served now: what a request arriving now would run on. */
   currentSchema: () => GraphQLSchema;
-  /** Resolves to true for a request without credentials; rejects or false otherwise. */
-  isAnonymous: (request: Request) => Promise<boolean>;
+  /** Who sent a request (null: anonymous); rejects for a credential that is refused. */
+  callerOf: (request: Request) => Promise<Identity | null>;
+  /** The cache scope of a document for a caller (scope.ts): what the full path keys its lookup with. */
+  scopeOf: (schema: GraphQLSchema, document: DocumentNode, context: IdentityContext) => CacheScope;
   /** Called for each operation answered early, as `onExecute` hooks are for executed ones. */
   onServed: (operation: ServedOperation) => void;
-  /** Marks the context of an operation answered early, before the cache plugin's onExecutionResult reads it. */
-  markServed: (context: object) => void;
+  /** Gives the context of an operation answered early its scope, before the cache plugin's onExecutionResult reads it. */
+  markServed: (context: object, scope: string) => void;
 }
 
-/** The cache key a request's parameters led to, and the document they were executed with. */
+/** What the full path left for the parameters it took to a cache lookup on one schema. */
 interface Remembered {
-  key: string;
-  document: DocumentNode;
+  /** The document each fingerprint was executed with. */
+  documents: LRUCache<string, DocumentNode>;
+  /** The key the full path computed, per scope and fingerprint (`${scope}\n${fingerprint}`). */
+  keys: LRUCache<string, string>;
 }
 
 /**
- * Answers a repeated anonymous query from the cache in yoga's `onParams`, before the GraphQL
- * context, parsing, validation and the onExecute hooks: a hit of the bench's Q4 (50 orders) went
- * from ~0.25 to ~0.18 ms of CPU, 3,950 to 5,800-6,300 req/s on the same machine. It is what
- * @graphql-yoga/plugin-response-cache does in the same hook, for the one caller whose identity is
- * known that early: the anonymous one.
+ * Answers a repeated query from the cache in yoga's `onParams`, before the GraphQL context,
+ * parsing, validation and the onExecute hooks: a hit of the bench's Q4 (50 orders) went from ~0.25
+ * to ~0.18 ms of CPU, 3,950 to 5,800-6,300 req/s on the same machine. It is where
+ * @graphql-yoga/plugin-response-cache looks entries up, but that plugin keys on the request alone;
+ * this one keys as the full path does, with the caller's scope (scope.ts).
  *
  * Why this answers what the full path would: a request is answered early only when
  * - the same parameters (query text, operation name, variables, language) went through every check
- *   of the full path *on the schema served now* and reached the cache lookup with the anonymous
- *   public scope; each schema (a reload makes a new one, with its config's limits, rules and
- *   trusted documents) starts with nothing remembered, and every check before the lookup depends
- *   only on those parameters, the caller and the config;
- * - the caller is anonymous now (a credential, valid or not, takes the full path);
+ *   of the full path *on the schema served now* and reached the cache lookup *with the same scope*
+ *   (the caller's grants, and identity when the document is private); each schema (a reload makes
+ *   a new one, with its config's limits, rules, keys and trusted documents) starts with nothing
+ *   remembered, and every check before the lookup depends only on those parameters, the caller's
+ *   grants and the config;
+ * - the caller is verified now, as the full path would (one verification per request, shared with
+ *   it): a refused credential takes the full path and its 401;
  * - the store holds the entry under the key the full path computed: TTL, invalidation and purge
  *   apply unchanged (the store is the only truth; what is remembered here is keys, not answers).
  * The per-client quota and the other `onParams` checks run before this hook (plugin order); the
  * request log and the usage record are told through `onServed`.
  */
-export function createEarlyHits({ store, currentSchema, isAnonymous, onServed, markServed }: EarlyHitsOptions) {
-  const perSchema = new WeakMap<GraphQLSchema, LRUCache<string, Remembered>>();
+export function createEarlyHits({ store, currentSchema, callerOf, scopeOf, onServed, markServed }: EarlyHitsOptions) {
+  const perSchema = new WeakMap<GraphQLSchema, Remembered>();
   const rememberedFor = (schema: GraphQLSchema) => {
     let remembered = perSchema.get(schema);
-    if (!remembered) perSchema.set(schema, (remembered = new LRUCache({ maxSize: REMEMBERED_BYTES, sizeCalculation: (_value, fingerprint) => fingerprint.length })));
+    if (!remembered) {
+      remembered = {
+        documents: new LRUCache({ maxSize: REMEMBERED_BYTES, sizeCalculation: (_document, fingerprint) => fingerprint.length }),
+        keys: new LRUCache({ maxSize: REMEMBERED_BYTES, sizeCalculation: (key, scoped) => scoped.length + key.length }),
+      };
+      perSchema.set(schema, remembered);
+    }
     return remembered;
   };
   // The full path's lookup, skipped when this hook has just missed the same key (a second Redis
@@ -57,29 +71,43 @@ export function createEarlyHits({ store, currentSchema, isAnonymous, onServed, m
   const plugin: Plugin = {
     async onParams({ params, request, context, setResult }) {
       const schema = currentSchema();
-      const remembered = perSchema.get(schema)?.get(fingerprintOf(params, languageOf(request)));
-      if (!remembered || !(await isAnonymous(request).catch(() => false))) return;
-      const entry = await store.get(remembered.key);
+      const remembered = perSchema.get(schema);
+      const fingerprint = fingerprintOf(params, languageOf(request));
+      const document = remembered?.documents.get(fingerprint);
+      if (!remembered || !document) return;
+      let identity: Identity | null;
+      try {
+        identity = await callerOf(request);
+      } catch {
+        return; // the full path answers the refusal
+      }
+      const identified: IdentityContext = { identity };
+      const scope = scopeOf(schema, document, identified);
+      const key = scope === null ? undefined : remembered.keys.get(`${scope}\n${fingerprint}`);
+      if (scope === null || key === undefined) return;
+      const entry = await store.get(key);
       if (!entry) {
-        missed.set(context, remembered.key);
+        missed.set(context, key);
         return;
       }
-      // What yoga's params handler would have put in the context, for the hooks that follow.
-      const served = Object.assign(context, { request, params });
-      markServed(served);
-      onServed({ schema, document: remembered.document, operationName: params.operationName, contextValue: served });
+      // What yoga's params handler and authentication would have put in the context, for the hooks that follow.
+      const served = Object.assign(context, { request, params }, identified);
+      markServed(served, scope);
+      onServed({ schema, document, operationName: params.operationName, contextValue: served });
       setResult(resultWithMetadata(entry as ExecutionResult, { hit: true }));
     },
   };
 
   return {
     plugin,
-    /** Called by the full path at its cache lookup for an anonymous public query, with the key it computed. */
-    remember(args: ServedOperation, key: string): void {
-      const params = (args.contextValue as { params?: GraphQLParams; request?: Request }).params;
-      const request = (args.contextValue as { request?: Request }).request;
+    /** Called by the full path at its cache lookup, with the scope and key it computed. */
+    remember(args: ServedOperation, scope: string, key: string): void {
+      const { params, request } = args.contextValue as { params?: GraphQLParams; request?: Request };
       if (!params || !request) return;
-      rememberedFor(args.schema).set(fingerprintOf(params, languageOf(request)), { key, document: args.document });
+      const fingerprint = fingerprintOf(params, languageOf(request));
+      const remembered = rememberedFor(args.schema);
+      remembered.documents.set(fingerprint, args.document);
+      remembered.keys.set(`${scope}\n${fingerprint}`, key);
     },
     /** Whether this request's early lookup of `key` just missed (the full path need not look again). */
     justMissed: (context: object, key: string) => missed.get(context) === key,
@@ -87,8 +115,9 @@ export function createEarlyHits({ store, currentSchema, isAnonymous, onServed, m
 }
 
 /**
- * Bounds what is remembered per schema by the length of the fingerprints (query texts mostly):
- * enough for thousands of hot queries; the least recently used are forgotten and take the full path.
+ * Bounds what is remembered per schema (each of the two maps) by the length of what it holds (query
+ * texts mostly): enough for thousands of hot queries and callers; the least recently used are
+ * forgotten and take the full path.
  */
 const REMEMBERED_BYTES = 8 * 1024 * 1024;
 

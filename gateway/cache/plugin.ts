@@ -12,8 +12,7 @@ import { ANONYMOUS_PUBLIC_SCOPE, createScopeRule, type CacheScope } from './scop
 import type { ResponseStore } from './store';
 import type { CacheStatusContext } from '../observability/request-log';
 import type { UpstreamTtlBounds } from './upstream-ttl';
-import { createEarlyHits, languageOf } from './early-hits';
-import type { ServedOperation } from '../shared/served-operation';
+import { createEarlyHits, languageOf, type EarlyHitsOptions } from './early-hits';
 
 export interface ResponseCachingOptions {
   config: CacheConfig;
@@ -25,13 +24,8 @@ export interface ResponseCachingOptions {
   privateFor?: (schema: GraphQLSchema) => readonly string[];
   /** Request headers that carry credentials (Authorization, the API key header): public answers vary on them. */
   credentialHeaders?: readonly string[];
-  /** For answering repeated anonymous queries before execution (early-hits.ts); without it, every hit executes. */
-  early?: {
-    currentSchema: () => GraphQLSchema;
-    isAnonymous: (request: Request) => Promise<boolean>;
-    /** Told of each operation answered early (the request log and usage record, which otherwise see it in onExecute). */
-    onServed: (operation: ServedOperation) => void;
-  };
+  /** For answering repeated queries before execution (early-hits.ts); without it, every hit executes. */
+  early?: Pick<EarlyHitsOptions, 'currentSchema' | 'callerOf' | 'onServed'>;
 }
 
 /** What the cache did for one request; headers and metrics are derived from it. */
@@ -61,8 +55,8 @@ interface StoredMetadata {
  *
  * The envelop plugin rather than @graphql-yoga/plugin-response-cache: yoga's looks the entry up in
  * `onParams`, before the GraphQL context (and so the caller's identity) exists. With `early`, a
- * repeated anonymous query is answered in `onParams` too, once the full path has shown that it may
- * be (early-hits.ts).
+ * repeated query is answered in `onParams` too, keyed with the caller's scope, once the full path
+ * has shown that it may be (early-hits.ts).
  */
 export function useResponseCaching({
   config,
@@ -96,7 +90,7 @@ export function useResponseCaching({
   // The key of each request's lookup, computed here rather than in envelop's onExecute so that the
   // early lane can be told it with the document and parameters it belongs to.
   const keys = createRequestState<object, string>('tessera.cacheKey');
-  const earlyHits = early && createEarlyHits({ store, ...early, markServed: (context) => scopes.set(context, ANONYMOUS_PUBLIC_SCOPE) });
+  const earlyHits = early && createEarlyHits({ store, ...early, scopeOf, markServed: (context, scope) => scopes.set(context, scope) });
 
   const recordScope: Plugin = {
     onExecute({ args }) {
@@ -108,7 +102,7 @@ export function useResponseCaching({
       // Entries are namespaced by the version of the schema they were made with: a new schema never reads old shapes.
       const key = `${schemaVersion(args.schema)}:${responseCacheKey(normalizedDocument(args.document), args, scope, languageOf(args.contextValue.request))}`;
       keys.set(args.contextValue, key);
-      if (scope === ANONYMOUS_PUBLIC_SCOPE) earlyHits?.remember(args, key);
+      earlyHits?.remember(args, scope, key);
     },
   };
 

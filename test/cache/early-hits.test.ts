@@ -8,6 +8,7 @@ import { createResponseStore, type ResponseStore } from '../../gateway/cache/sto
 import { createUpstreamTtlBounds } from '../../gateway/cache/upstream-ttl';
 import type { ServedOperation } from '../../gateway/shared/served-operation';
 import { cacheSchema } from '../../gateway/config/schema';
+import type { Identity, IdentityContext } from '../../gateway/auth/identity';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,24 +34,32 @@ function setUp() {
     onValidate: () => void counts.validated++,
     onExecute: () => void counts.executed++,
   };
+  // Bearer <subject>:<role>; "Bearer broken" is refused, as a bad token is.
+  const callerOf = async (request: Request): Promise<Identity | null> => {
+    const authorization = request.headers.get('authorization');
+    if (authorization === null) return null;
+    if (authorization === 'Bearer broken') throw new Error('invalid token');
+    const [subject, role] = authorization.slice('Bearer '.length).split(':');
+    return { subject, kind: 'jwt', roles: [role], scopes: [], claims: {} };
+  };
+  // What useAuthentication does on the gateway: the identity on the context.
+  const authentication: Plugin = {
+    async onContextBuilding({ context, extendContext }) {
+      const extend = extendContext as (extension: IdentityContext) => void;
+      extend({ identity: await callerOf((context as { request: Request }).request) });
+    },
+  };
   const yoga = createYoga({
     schema: () => schema,
     plugins: [
       counting,
+      authentication,
       useResponseCaching({
         config: cacheSchema.parse({ enabled: true, private: ['Query.secret'] }),
         store,
         metrics: createCacheMetrics(new Registry()),
         upstreamBounds: createUpstreamTtlBounds(),
-        early: {
-          currentSchema: () => schema,
-          isAnonymous: async (request) => {
-            const authorization = request.headers.get('authorization');
-            if (authorization === 'Bearer broken') throw new Error('invalid token');
-            return authorization === null;
-          },
-          onServed: (operation) => served.push(operation),
-        },
+        early: { currentSchema: () => schema, callerOf, onServed: (operation) => served.push(operation) },
       }),
     ],
   });
@@ -63,7 +72,7 @@ function setUp() {
 
 const QUERY = 'query Greet($name: String) { greeting(name: $name) }';
 
-test('a repeated anonymous query is answered before parsing, validation and execution, with the same bytes', async () => {
+test('a repeated query is answered before parsing, validation and execution, with the same bytes', async () => {
   const { counts, served, post } = setUp();
   const miss = await post({ query: QUERY, variables: { name: 'a' } });
   expect(miss.cache).toBe('MISS');
@@ -92,19 +101,31 @@ test('other variables, operation name or language are other parameters: the full
   expect(counts.executed).toBe(4);
 });
 
-test('a caller with a credential, valid or not, always takes the full path', async () => {
+test("a signed-in caller's repeat is answered early from the entry of its own scope; a refused credential takes the full path", async () => {
   const { counts, post } = setUp();
   await post({ query: QUERY });
-  await post({ query: QUERY }, { authorization: 'Bearer user' });
+  expect((await post({ query: QUERY }, { authorization: 'Bearer ann:customer' })).cache).toBe('MISS');
   expect(counts.executed).toBe(2);
-  await post({ query: QUERY }, { authorization: 'Bearer broken' });
+  // Same grants, another user: a public document's entry is shared, as the full path shares it.
+  expect((await post({ query: QUERY }, { authorization: 'Bearer bob:customer' })).cache).toBe('HIT');
+  expect(counts.executed).toBe(2);
+  expect((await post({ query: QUERY }, { authorization: 'Bearer cid:admin' })).cache).toBe('MISS');
+  expect(counts.executed).toBe(3);
+  // Refused by the full path's authentication, as it would be without an entry.
+  const refused = await post({ query: QUERY }, { authorization: 'Bearer broken' });
+  expect([refused.status, refused.cache]).toEqual([500, null]);
   expect(counts.executed).toBe(3);
 });
 
-test('private selections of anonymous callers are never answered early', async () => {
+test("private selections: per user, never another's; anonymous callers' are never cached", async () => {
   const { counts, post } = setUp();
   for (let i = 0; i < 2; i++) expect((await post({ query: '{ secret }' })).cache).toBe('BYPASS');
   expect(counts.executed).toBe(2);
+  expect((await post({ query: '{ secret }' }, { authorization: 'Bearer ann:customer' })).cache).toBe('MISS');
+  expect((await post({ query: '{ secret }' }, { authorization: 'Bearer ann:customer' })).cache).toBe('HIT');
+  expect(counts.executed).toBe(3);
+  expect((await post({ query: '{ secret }' }, { authorization: 'Bearer bob:customer' })).cache).toBe('MISS');
+  expect(counts.executed).toBe(4);
 });
 
 test('an entry gone from the store (expired, invalidated, purged) is executed again, with one store read', async () => {
@@ -132,7 +153,7 @@ test('a new schema (a reload) remembers nothing: its first repeat takes the full
   expect(counts.executed).toBe(2);
 });
 
-describe('the demo gateway answering repeated anonymous queries early', () => {
+describe('the demo gateway answering repeated queries early', () => {
   const ORDERS = 'query Orders { orders(limit: 3) { id customer { name } product { title } } }';
 
   test('the headers and bytes are those of a hit the full path answers', async () => {
@@ -196,12 +217,23 @@ describe('the demo gateway answering repeated anonymous queries early', () => {
     }
   });
 
-  test('a signed-in caller or a wrong token takes the full path', async () => {
-    const gw = await startCachedGateway();
+  test("signed-in callers' repeats are hits of their own scope, never another user's private entry; a wrong token gets its 401", async () => {
+    const { logger, requestLines } = capturedLogger();
+    const gw = await startCachedGateway({}, { logger });
     try {
-      await gw.query(ORDERS);
-      expect((await gw.query(ORDERS)).headers.get('x-tessera-cache')).toBe('HIT');
-      expect((await gw.query(ORDERS, undefined, await asUser('7', ['customer']))).headers.get('x-tessera-cache')).toBe('MISS');
+      const PRIVATE = 'query Me { user(id: "7") { name email } }';
+      const ann = await asUser('7', ['customer']);
+      const bob = await asUser('8', ['customer']);
+      const sent: Array<[string, Record<string, string>]> = [[ORDERS, ann], [ORDERS, ann], [ORDERS, bob], [PRIVATE, ann], [PRIVATE, ann], [PRIVATE, bob]];
+      const answers = [];
+      for (const [query, headers] of sent) answers.push(await gw.query<{ user?: { email?: string | null } }>(query, undefined, headers));
+      expect(answers.map((answer) => answer.headers.get('x-tessera-cache'))).toEqual(['MISS', 'HIT', 'HIT', 'MISS', 'HIT', 'MISS']);
+      const annEmail = answers[3].body.data?.user?.email;
+      expect(annEmail).toEqual(expect.stringContaining('@'));
+      expect(answers[4].body.data?.user?.email).toBe(annEmail);
+      expect(JSON.stringify(answers[5].body)).not.toContain(annEmail);
+      // The log line of a hit names its caller, whichever path answered it.
+      expect(requestLines().map((line) => (line.client as { subject: string } | null)?.subject)).toEqual(['7', '7', '8', '7', '7', '8']);
       const wrong = await gw.query(ORDERS, undefined, { authorization: 'Bearer not-a-token' });
       expect(wrong.status).toBe(401);
     } finally {
