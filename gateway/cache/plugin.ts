@@ -119,7 +119,8 @@ export function useResponseCaching({
     ttl: config.defaultTtlSeconds * 1000,
     ttlPerSchemaCoordinate,
     session: (context) => scopes.get(context) ?? null,
-    enabled: (context) => scopes.get(context) != null,
+    // Queries with a key of their own, and mutations (which only invalidate).
+    enabled: (context) => keys.get(context) !== undefined || scopes.get(context) === 'none',
     buildResponseCacheKey: ({ context }) => keys.get(context as object) ?? '',
     shouldCacheResult: ({ result }) => !result.errors?.length,
     onTtl: ({ ttl, context }) => Math.min(ttl, upstreamBounds.boundOf(context) ?? Infinity),
