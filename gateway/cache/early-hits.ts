@@ -1,6 +1,6 @@
 import { resultWithMetadata } from '@envelop/response-cache';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
-import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import type { GraphQLParams, OnParamsEventPayload, Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { createRequestState } from '../shared/request-state';
 import type { ServedOperation } from '../shared/served-operation';
@@ -68,33 +68,44 @@ export function createEarlyHits({ store, currentSchema, callerOf, scopeOf, onSer
   // round trip, or a second timeout while Redis is down).
   const missed = createRequestState<object, string>('tessera.earlyMiss');
 
+  const answerEarly = async (
+    { params, request, context, setResult }: Pick<OnParamsEventPayload, 'params' | 'request' | 'context' | 'setResult'>,
+    schema: GraphQLSchema,
+    remembered: Remembered,
+    fingerprint: string,
+    document: DocumentNode,
+  ): Promise<void> => {
+    let identity: Identity | null;
+    try {
+      identity = await callerOf(request);
+    } catch {
+      return; // the full path answers the refusal
+    }
+    const identified: IdentityContext = { identity };
+    const scope = scopeOf(schema, document, identified);
+    const key = scope === null ? undefined : remembered.keys.get(`${scope}\n${fingerprint}`);
+    if (scope === null || key === undefined) return;
+    const entry = await store.get(key);
+    if (!entry) {
+      missed.set(context, key);
+      return;
+    }
+    // What yoga's params handler and authentication would have put in the context, for the hooks that follow.
+    const served = Object.assign(context, { request, params }, identified);
+    markServed(served, scope);
+    onServed({ schema, document, operationName: params.operationName, contextValue: served });
+    setResult(resultWithMetadata(entry as ExecutionResult, { hit: true }));
+  };
+
   const plugin: Plugin = {
-    async onParams({ params, request, context, setResult }) {
+    onParams(payload) {
       const schema = currentSchema();
       const remembered = perSchema.get(schema);
-      const fingerprint = fingerprintOf(params, languageOf(request));
+      const fingerprint = fingerprintOf(payload.params, languageOf(payload.request));
       const document = remembered?.documents.get(fingerprint);
+      // Parameters never seen on this schema (most first requests, every mutation): no promise for yoga to wait on.
       if (!remembered || !document) return;
-      let identity: Identity | null;
-      try {
-        identity = await callerOf(request);
-      } catch {
-        return; // the full path answers the refusal
-      }
-      const identified: IdentityContext = { identity };
-      const scope = scopeOf(schema, document, identified);
-      const key = scope === null ? undefined : remembered.keys.get(`${scope}\n${fingerprint}`);
-      if (scope === null || key === undefined) return;
-      const entry = await store.get(key);
-      if (!entry) {
-        missed.set(context, key);
-        return;
-      }
-      // What yoga's params handler and authentication would have put in the context, for the hooks that follow.
-      const served = Object.assign(context, { request, params }, identified);
-      markServed(served, scope);
-      onServed({ schema, document, operationName: params.operationName, contextValue: served });
-      setResult(resultWithMetadata(entry as ExecutionResult, { hit: true }));
+      return answerEarly(payload, schema, remembered, fingerprint, document);
     },
   };
 
