@@ -9,7 +9,7 @@ import { createUpstreamTtlBounds } from '../../gateway/cache/upstream-ttl';
 import type { ServedOperation } from '../../gateway/shared/served-operation';
 import { cacheSchema } from '../../gateway/config/schema';
 import type { Identity, IdentityContext } from '../../gateway/auth/identity';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capturedLogger } from '../ratelimit/support';
@@ -194,8 +194,12 @@ describe('the demo gateway answering repeated queries early', () => {
     } finally {
       await gw.close(); // flushes the usage record
     }
-    const record = JSON.parse(readFileSync(usageFile, 'utf8')) as { operations: Record<string, { name: string; count: number }> };
-    expect(Object.values(record.operations).map(({ name, count }) => ({ name, count }))).toEqual([{ name: 'Orders', count: 3 }]);
+    try {
+      const record = JSON.parse(readFileSync(usageFile, 'utf8')) as { operations: Record<string, { name: string; count: number }> };
+      expect(Object.values(record.operations).map(({ name, count }) => ({ name, count }))).toEqual([{ name: 'Orders', count: 3 }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the per-client quota counts them: past it, 429 even for a cached query', async () => {
