@@ -3,6 +3,7 @@ import { processDirectives } from '@graphql-mesh/transport-rest';
 import type { Logger } from '@graphql-mesh/types';
 import type { ContextualFetch } from '../upstream/fetch';
 import { convertedSdl, schemaFromSdl } from './converted-schema';
+import { withPlainGets } from './plain-gets';
 import { HTTP_METHODS, listOperations, type OpenApiDocument, type SpecOperation } from './spec';
 import type { CompositionWarning, WarningSink } from './warnings';
 
@@ -62,15 +63,17 @@ export async function loadOpenApiSchema(options: OpenApiLoadOptions): Promise<Gr
   }
 }
 
-/** Converted (or read from the cache) as SDL, then made executable: @httpOperation directives → resolvers. */
+/** Converted (or read from the cache) as SDL, then made executable: @httpOperation directives → resolvers (plain GETs ./plain-gets). */
 async function load(options: OpenApiLoadOptions, spec: OpenApiDocument, warn: WarningSink): Promise<GraphQLSchema> {
   const logger = loaderLogger(options.source, warn);
   const sdl = await convertedSdl({ source: options.source, spec, prepare: forLoader, endpoint: options.endpoint, logger, cacheDir: options.cacheDir });
-  return processDirectives(schemaFromSdl(sdl), {
+  const schema = processDirectives(schemaFromSdl(sdl), {
     endpoint: options.endpoint,
     globalFetch: options.fetch as unknown as NonNullable<Parameters<typeof processDirectives>[1]>['globalFetch'],
     logger,
   });
+  withPlainGets(schema, { endpoint: options.endpoint, fetch: options.fetch });
+  return schema;
 }
 
 /**
