@@ -21,4 +21,4 @@ RUN node bin/tessera.cjs help > /dev/null
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Heap settings for a gateway under load: bench/children.ts (GATEWAY_NODE_FLAGS) says why.
-CMD ["node", "--max-semi-space-size=64", "--heap-growing-percent=100", "bin/tessera.cjs", "serve", "--host", "0.0.0.0"]
+CMD ["node", "--max-semi-space-size=64", "--heap-growing-percent=50", "bin/tessera.cjs", "serve", "--host", "0.0.0.0"]

