@@ -44,6 +44,9 @@ const SPEC = {
       },
       post: { operationId: 'createItem', requestBody: { content: { 'application/json': { schema: item } } }, responses: json(item) },
     },
+    '/days/{day}': {
+      get: { operationId: 'getDay', parameters: [{ name: 'day', in: 'path', required: true, schema: { type: 'string', format: 'date-time' } }], responses: json(item) },
+    },
     '/traced/{id}': {
       get: {
         operationId: 'getTraced',
@@ -155,6 +158,12 @@ test('query parameters: absent, scalars, lists in the comma and the repeated for
     { limit: null, q: undefined },
   ];
   for (const args of cases) expect(await expectSame('listItems', args)).toBe(true);
+});
+
+test('a path parameter of a format scalar is left to the loader, which writes it as the scalar serializes it', async () => {
+  expect(String(plainSchema.getQueryType()!.getFields().getDay.args[0].type)).not.toMatch(/^String/);
+  // The scalar writes 0 as 1970-01-01T00:00:00.000Z, a string with another precision, a Date in full.
+  for (const day of [0, '2024-01-31T10:00:00Z', new Date(0)]) expect(await expectSame('getDay', { day })).toBe(false);
 });
 
 test('an object where a scalar is expected is left to the loader', async () => {
