@@ -35,6 +35,7 @@ import { defaultInstanceId, useStatusPage } from './server/status-page/status-pa
 import { useRequestDeadline } from './upstream/deadline';
 import type { GatewayStatus } from './upstream/status';
 import { createUpstreams } from './upstream/upstreams';
+import { installSyncPromiseHelpers } from './shared/sync-promise-helpers';
 import { useTrustedDocuments } from './trusted-documents/plugin';
 import { createTrustedDocuments } from './trusted-documents/trusted-documents';
 import { createUsageRecording } from './usage/record';
@@ -163,6 +164,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
   metrics.watchUpstreams(status.sources);
 
   const { graphqlPath } = config.server;
+  installSyncPromiseHelpers(); // hooks with nothing to wait for run without promises (shared/sync-promise-helpers)
   const yoga = createYoga({
     schema: live.current(), // and per request, by useLiveSchema below
     graphqlEndpoint: graphqlPath,
