@@ -83,8 +83,9 @@ export function createEarlyHits({ store, currentSchema, callerOf, scopeOf, onSer
     }
     const identified: IdentityContext = { identity };
     const scope = scopeOf(schema, document, identified);
-    const key = scope === null ? undefined : remembered.keys.get(`${scope}\n${fingerprint}`);
-    if (scope === null || key === undefined) return;
+    if (scope === null) return; // not cached for this caller
+    const key = remembered.keys.get(`${scope}\n${fingerprint}`);
+    if (key === undefined) return;
     const entry = await store.get(key);
     if (!entry) {
       missed.set(context, key);
@@ -100,11 +101,12 @@ export function createEarlyHits({ store, currentSchema, callerOf, scopeOf, onSer
   const plugin: Plugin = {
     onParams(payload) {
       const schema = currentSchema();
-      const remembered = perSchema.get(schema);
-      const fingerprint = fingerprintOf(payload.params, languageOf(payload.request));
-      const document = remembered?.documents.get(fingerprint);
       // Parameters never seen on this schema (most first requests, every mutation): no promise for yoga to wait on.
-      if (!remembered || !document) return;
+      const remembered = perSchema.get(schema);
+      if (!remembered) return;
+      const fingerprint = fingerprintOf(payload.params, languageOf(payload.request));
+      const document = remembered.documents.get(fingerprint);
+      if (!document) return;
       return answerEarly(payload, schema, remembered, fingerprint, document);
     },
   };
