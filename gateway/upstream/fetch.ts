@@ -3,6 +3,7 @@ import { ExponentialBackoff, isBrokenCircuitError, type IBackoff } from 'cockati
 import { request, type Dispatcher } from 'undici';
 import { Headers as PonyfillHeaders, Response as PonyfillResponse } from '@whatwg-node/fetch';
 import type { SourceConfig } from '../config/schema';
+import { CallTimeout } from './call-timeout';
 import { UpstreamBadResponseError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError, unreachableMessage } from './errors';
 import { IDENTITY_HEADER_NAMES } from './identity-headers';
 import type { UpstreamInstance } from './instance';
@@ -177,11 +178,9 @@ interface Attempt {
 /** One attempt on one instance: the reply read whole within `limitMs`, or a typed upstream error. */
 async function send(attempt: Attempt, dispatcher: Dispatcher, maxResponseBytes: number, source: string): Promise<Reply> {
   const { url, method, headers, body, limitMs, report } = attempt;
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), limitMs);
-  const signal = attempt.signal ? AbortSignal.any([timeout.signal, attempt.signal]) : timeout.signal;
+  const timeout = new CallTimeout(limitMs, attempt.signal);
   try {
-    const response = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, signal, dispatcher });
+    const response = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, signal: timeout, dispatcher });
     // Read the body inside the timeout, so a slow body counts against the same budget.
     const text = await readCapped(response, maxResponseBytes, source);
     const cacheControl = response.headers['cache-control'];
@@ -192,14 +191,14 @@ async function send(attempt: Attempt, dispatcher: Dispatcher, maxResponseBytes: 
       report('bad_response');
       throw error;
     }
-    if (timeout.signal.aborted) {
+    if (timeout.timedOut) {
       report('timeout');
       throw new UpstreamTimeoutError(source, limitMs);
     }
     report('network_error');
     throw new UpstreamUnreachableError(source, error, unreachableMessage(source, error, url.startsWith('https:')));
   } finally {
-    clearTimeout(timer);
+    timeout.clear();
   }
 }
 
