@@ -35,13 +35,17 @@ export function useCompression({ minBytes = 1_024 }: CompressionOptions = {}): P
     async onResponse({ request, response, setResponse, fetchAPI }) {
       // Not `!response.body`: on the fetch ponyfill yoga uses, reading that getter turns a text body
       // into a stream (~3% of a cached hit's CPU), which the server then does not even use.
-      if (BODILESS.has(response.status) || response.headers.get('content-length') === '0' || response.headers.has('content-encoding')) return;
+      const declaredLength = response.headers.get('content-length');
+      if (BODILESS.has(response.status) || declaredLength === '0' || response.headers.has('content-encoding')) return;
       const type = response.headers.get('content-type') ?? '';
       if (/^(text\/event-stream|multipart\/)/i.test(type)) return;
       // Caches in between must keep the compressed and the plain reply apart.
       response.headers.set('vary', [response.headers.get('vary'), 'Accept-Encoding'].filter(Boolean).join(', '));
+      // The reply as it is, not copied: a small one whatever the client accepts (browsers always
+      // send Accept-Encoding, and most GraphQL replies are small), any one when it accepts nothing.
+      if (declaredLength !== null && Number(declaredLength) < minBytes) return;
       const encoding = chooseEncoding(request.headers.get('accept-encoding'));
-      if (!encoding) return; // the reply as it is: no copy on the common path
+      if (!encoding) return;
       const headers = new fetchAPI.Headers(response.headers);
       const reply = (body: BodyInit | null) => setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers }));
       const body = Buffer.from(await response.arrayBuffer());

@@ -193,6 +193,8 @@ describe('client limits: server.http', () => {
       const reply = await post(gw.url, SMALL_QUERY, { headers: { 'accept-encoding': 'br, gzip' } });
       expect(reply.status).toBe(200);
       expect(reply.headers['content-encoding']).toBeUndefined();
+      expect(reply.headers.vary).toMatch(/Accept-Encoding/);
+      expect(Number(reply.headers['content-length'])).toBe(reply.body.length);
       expect(JSON.parse(reply.body.toString())).toEqual({ data: { user: { name: expect.any(String) } } });
     });
 
