@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExponentialBackoff, isBrokenCircuitError, type IBackoff } from 'cockatiel';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { Headers as PonyfillHeaders, Response as PonyfillResponse } from '@whatwg-node/fetch';
 import type { SourceConfig } from '../config/schema';
 import { CallTimeout } from './call-timeout';
@@ -180,7 +180,8 @@ async function send(attempt: Attempt, dispatcher: Dispatcher, maxResponseBytes: 
   const { url, method, headers, body, limitMs, report } = attempt;
   const timeout = new CallTimeout(limitMs, attempt.signal);
   try {
-    const response = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, signal: timeout, dispatcher });
+    const { origin, path } = dispatchTarget(url);
+    const response = await dispatcher.request({ origin, path, method: method as Dispatcher.HttpMethod, headers, body, signal: timeout });
     // Read the body inside the timeout, so a slow body counts against the same budget.
     const text = await readCapped(response, maxResponseBytes, source);
     const cacheControl = response.headers['cache-control'];
@@ -200,6 +201,21 @@ async function send(attempt: Attempt, dispatcher: Dispatcher, maxResponseBytes: 
   } finally {
     timeout.clear();
   }
+}
+
+/**
+ * The origin and path undici's top-level request(url, opts) would take from the URL (it parses it
+ * with WHATWG URL too). Why the dispatcher's own request() with an object literal: the top-level
+ * one builds the dispatch options with a spread of `opts`, and under load (50 calls in flight)
+ * what each call allocates then survives two scavenges and lives on in the old space until a full
+ * GC: a bare loop of 50 concurrent calls against the fixture promoted 1.7 KB per call with the
+ * spread and 0.1 KB with a literal (12 against 6 mark-compacts in 8 s), and made 292k against
+ * 431k calls (a spread of any object into the options did the same). In the gateway the promoted
+ * part of a request carried much of its object graph.
+ */
+function dispatchTarget(url: string): { origin: string; path: string } {
+  const parsed = new URL(url);
+  return { origin: parsed.origin, path: parsed.search ? `${parsed.pathname}${parsed.search}` : parsed.pathname };
 }
 
 function retryReason(outcome: Reply | Error): string | undefined {
