@@ -3,6 +3,7 @@ import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { useResponseCache as useEnvelopResponseCache, type CacheEntityRecord } from '@envelop/response-cache';
 import stableStringify from 'fast-json-stable-stringify';
 import { schemaVersion } from '../compose/print';
+import { copyWith } from '../shared/copy-with';
 import { sha256 } from '../shared/hash';
 import { createRequestState } from '../shared/request-state';
 import { dataText } from './stored-result';
@@ -217,8 +218,8 @@ export function refusedBeforeUpstream(result: ExecutionResult): boolean {
 /** The result with `extensions.responseCache` replaced (left out when empty or undefined), and no empty `extensions`. */
 function withCacheMetadata(result: ExecutionResult, metadata: Record<string, unknown> | undefined): ExecutionResult {
   const { responseCache: _replaced, ...extensions } = result.extensions ?? {};
-  const kept = metadata && Object.keys(metadata).length > 0 ? { ...extensions, responseCache: metadata } : extensions;
-  return { ...result, extensions: Object.keys(kept).length > 0 ? kept : undefined };
+  const kept = metadata && Object.keys(metadata).length > 0 ? copyWith(extensions, { responseCache: metadata }) : extensions;
+  return copyWith(result, { extensions: Object.keys(kept).length > 0 ? kept : undefined });
 }
 
 /**
@@ -242,7 +243,7 @@ function etagOf(data: unknown): string {
 
 function withMetadata(result: ExecutionResult, metadata: { expiresAt: number }): ExecutionResult {
   const extensions = result.extensions as StoredMetadata | undefined;
-  return { ...result, extensions: { ...result.extensions, responseCache: { ...extensions?.responseCache, ...metadata } } };
+  return copyWith(result, { extensions: copyWith(result.extensions ?? {}, { responseCache: copyWith(extensions?.responseCache ?? {}, metadata) }) });
 }
 
 function matchesEtag(header: string | null, etag: string): boolean {

@@ -156,7 +156,7 @@ interface Run {
   /** The response path of the value being completed (pushed and popped, copied only for an error). */
   path: Array<string | number>;
   /** What a resolve info holds beside the field and its path. */
-  shared: Omit<GraphQLResolveInfo, 'fieldName' | 'fieldNodes' | 'returnType' | 'parentType' | 'path'>;
+  shared: Omit<GraphQLResolveInfo, 'fieldName' | 'fieldNodes' | 'returnType' | 'parentType' | 'path'> & { signal?: AbortSignal };
   request: ExecutionRequest;
   variables: VariableValues;
 }
@@ -175,7 +175,7 @@ async function run(
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 50 });
   if (coerced.errors) return standard(request) as Promise<ExecutionResult>; // it words (and flags) these errors itself
   const variables = coerced.variableValues;
-  const shared = { schema, fragments, rootValue: request.rootValue, operation, variableValues: variables.coerced, ...(signal ? { signal } : {}) };
+  const shared: Run['shared'] = { schema, fragments, rootValue: request.rootValue, operation, variableValues: variables.coerced, signal };
   const errors: GraphQLError[] = [];
   const data: Record<string, unknown> = Object.create(null);
   const resolveRoot = async (planned: PlannedField): Promise<unknown> => {
@@ -275,7 +275,10 @@ function resolveField(state: Run, parentType: GraphQLObjectType, planned: Planne
   const { field, nodes } = planned;
   let path: Path | undefined;
   for (const key of state.path) path = { prev: path, key, typename: key === state.path.at(-1) ? parentType.name : undefined };
-  const info: GraphQLResolveInfo = { ...state.shared, fieldName: planned.fieldName, fieldNodes: nodes, returnType: field.type, parentType, path: path! };
+  const { schema, fragments, rootValue, operation, variableValues, signal } = state.shared;
+  // A literal, not a spread of `shared` (../shared/copy-with says why).
+  const info: GraphQLResolveInfo & { signal?: AbortSignal } = { fieldName: planned.fieldName, fieldNodes: nodes, returnType: field.type, parentType, path: path!, schema, fragments, rootValue, operation, variableValues };
+  if (signal) info.signal = signal;
   const args = getArgumentValues(field, nodes[0], state.variables.coerced, state.variables.sources);
   return resolve(source, args, state.request.context, info);
 }

@@ -19,6 +19,7 @@ import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { publicPath } from '../inputs/enforce';
 import { describeValue } from '../inputs/validate';
 import { NO_RELAXING, type InputScalarRelaxing } from '../inputs/scalars';
+import { shallowCopy } from '../shared/copy-with';
 import { fieldError } from './field-errors';
 import type { Renamer } from './transforms';
 
@@ -123,7 +124,7 @@ function needsConversion(name: string, type: GraphQLInputType, relax: Relax, see
 }
 
 function convertArgs(args: Record<string, unknown>, originalArgs: readonly GraphQLArgument[], relax: Relax): Record<string, unknown> {
-  const converted: Record<string, unknown> = { ...args };
+  const converted: Record<string, unknown> = shallowCopy(args);
   for (const arg of originalArgs) {
     if (args[arg.name] !== undefined) converted[arg.name] = convertValue(args[arg.name], arg.type, arg.name, [arg.name], relax);
   }

@@ -21,6 +21,7 @@ import type { Subschema } from '@graphql-tools/delegate';
 import type { IResolvers } from '@graphql-tools/utils';
 import { MapperKind, mapSchema, relocatedError } from '@graphql-tools/utils';
 import type { LinkConfig } from '../config/schema';
+import { copyWith } from '../shared/copy-with';
 import { createRequestState } from '../shared/request-state';
 import { CompositionError } from './errors';
 import { fieldError } from './field-errors';
@@ -142,7 +143,7 @@ export function withBatchFields(subgraph: Subgraph, plans: LinkPlan[]): GraphQLS
     const rawType = getNamedType(queryFields[plan.rawQueryField].type) as GraphQLObjectType;
     const batch = subgraph.batchCaller(plan.rawQueryField, plan.rawMatchField!);
     const resolve: GraphQLFieldResolver<unknown, unknown, { keys: string[] }> = async (_root, { keys }, context, info) => {
-      const results = await batch.call({ ...plan.config.args, [plan.config.argument]: keys }, context, info);
+      const results = await batch.call(copyWith(plan.config.args, { [plan.config.argument]: keys }), context, info);
       const list = Array.isArray(results) ? (results as unknown[]) : [];
       return plan.many
         ? matchByKey(list, keys, batch.keyOf, { many: true })
@@ -202,7 +203,7 @@ export function linkResolvers(plans: LinkPlan[], linkSubschemaOf: (subgraph: Sub
                 subschemaConfig: subschema,
                 operation: OperationTypeNode.QUERY,
                 fieldName: plan.config.query,
-                args: { ...plan.config.args, [plan.config.argument]: key },
+                args: copyWith(plan.config.args, { [plan.config.argument]: key }),
                 context,
                 info,
               }),

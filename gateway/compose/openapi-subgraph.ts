@@ -8,6 +8,7 @@ import type { Upstreams } from '../upstream/upstreams';
 import { enforceInputConstraints } from '../inputs/enforce';
 import { extractConstraints } from '../inputs/constraints';
 import { inputScalarRelaxing } from '../inputs/scalars';
+import { copyWith } from '../shared/copy-with';
 import { toFieldError } from './field-errors';
 import { markNullListItems, restoreNullItems } from './null-items';
 import { retypeIds } from './ids';
@@ -81,7 +82,7 @@ function normalizeFieldErrors(schema: GraphQLSchema, source: string): void {
         const slot: ParsedBodySlot | undefined = direct ? { parsed: false } : undefined;
         let result: unknown;
         try {
-          result = await resolve(parent, args, context, slot ? ({ ...info, [PARSED_BODY]: slot } as GraphQLResolveInfo) : info);
+          result = await resolve(parent, args, context, slot ? (copyWith(info, { [PARSED_BODY]: slot }) as GraphQLResolveInfo) : info);
         } catch (error) {
           throw toFieldError(error, source);
         }

@@ -28,6 +28,7 @@ import {
   type SubschemaConfig,
 } from '@graphql-tools/delegate';
 import { isAsyncIterable, isPromise, mapAsyncIterator, type ExecutionRequest, type ExecutionResult, type Executor } from '@graphql-tools/utils';
+import { copyWith } from '../shared/copy-with';
 import { createRequestState } from '../shared/request-state';
 
 /**
@@ -109,7 +110,7 @@ export function createRootDelegation(): RootDelegation {
         info,
         args,
       });
-      const delegation = { ...options, schema: subschemaConfig, targetSchema, request };
+      const delegation = copyWith(options, { schema: subschemaConfig, targetSchema, request });
       const cacheable = operation !== OperationTypeNode.SUBSCRIPTION && info.fieldNodes.length === 1 && subschemaConfig.executor && !subschemaConfig.batch;
       if (!cacheable) return delegateRequest(delegation);
 
@@ -222,7 +223,7 @@ function delegateAgain(plan: Plan, options: DelegateOptions, transformedSchema: 
     const value = request.variables?.[name];
     if (value !== undefined) variables[name] = value;
   }
-  const sent: ExecutionRequest = { ...request, document: plan.document, variables, info: getGraphQLResolveInfo(info) };
+  const sent: ExecutionRequest = copyWith(request, { document: plan.document, variables, info: getGraphQLResolveInfo(info) });
   const answer = (result: ExecutionResult | AsyncIterable<ExecutionResult>) =>
     isAsyncIterable(result) ? mapAsyncIterator(result, (item) => transformer.transformResult(item)) : transformer.transformResult(result);
   const result = (subschemaConfig.executor as Executor)(sent);

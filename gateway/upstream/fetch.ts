@@ -3,6 +3,7 @@ import { ExponentialBackoff, isBrokenCircuitError, type IBackoff } from 'cockati
 import type { Dispatcher } from 'undici';
 import { Headers as PonyfillHeaders, Response as PonyfillResponse } from '@whatwg-node/fetch';
 import type { SourceConfig } from '../config/schema';
+import { copyWith } from '../shared/copy-with';
 import { CallTimeout } from './call-timeout';
 import { UpstreamBadResponseError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError, unreachableMessage } from './errors';
 import { IDENTITY_HEADER_NAMES } from './identity-headers';
@@ -153,7 +154,7 @@ export function createUpstreamClient(options: UpstreamFetchOptions): ContextualF
       if (!reason || !(mayRetry || reason === 'circuit_open') || retriesDone >= retries.attempts || init?.signal?.aborted || !pool.budget.trySpend()) {
         if (outcome instanceof Error) throw outcome;
         const slot = parsedBodySlotOf(info);
-        if (slot && handOver(slot, outcome.status, outcome.body)) return toResponse({ ...outcome, body: STAND_IN_BODY });
+        if (slot && handOver(slot, outcome.status, outcome.body)) return toResponse(copyWith(outcome, { body: STAND_IN_BODY }));
         return toResponse(outcome, adaptBody);
       }
       onRetry?.(source.name, reason);

@@ -1,6 +1,7 @@
 import { Kind, getOperationAST, print, stripIgnoredCharacters, type DocumentNode } from 'graphql';
 import { fragmentsUsedBy } from '../check/operations';
 import type { Plugin } from 'graphql-yoga';
+import { copyWith } from '../shared/copy-with';
 import type { ServedOperation } from '../shared/served-operation';
 import type { UsageConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
@@ -45,7 +46,7 @@ export function createUsageRecording(config: UsageConfig, logger: Logger, store:
       operation = { document, hash: sha256(document) };
       byName.set(name, operation);
     }
-    mergeEntry(pending, { ...operation, name, count: 1, lastSeen: new Date().toISOString() });
+    mergeEntry(pending, copyWith(operation, { name, count: 1, lastSeen: new Date().toISOString() }));
   };
 
   const plugin: Plugin = {
