@@ -42,21 +42,16 @@ describe('CallTimeout as the signal of an undici request', () => {
     expect((timeout as unknown as { listeners: unknown[] }).listeners).toHaveLength(0);
   });
 
-  test('the limit ends a call waiting for headers, and says it timed out', async () => {
+  test.each([
+    ['waiting for headers', '/slow-headers'],
+    ['whose body is slow', '/slow-body'],
+  ])('the limit ends a call %s, and says it timed out', async (_what, path) => {
     const started = Date.now();
     const timeout = new CallTimeout(200);
-    await expect(call('/slow-headers', timeout)).rejects.toThrow();
+    await expect(call(path, timeout)).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(timeout.timedOut).toBe(true);
     expect((timeout.reason as DOMException).name).toBe('TimeoutError');
-  });
-
-  test('the limit ends a call whose body is slow', async () => {
-    const started = Date.now();
-    const timeout = new CallTimeout(200);
-    await expect(call('/slow-body', timeout)).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(timeout.timedOut).toBe(true);
   });
 
   test("the caller's signal ends the call, which did not time out; its listener is removed afterwards", async () => {
