@@ -5,8 +5,8 @@
  * Why not an AbortController (with AbortSignal.any for the caller's): undici accepts any signal
  * that has `aborted`, `reason` and add/removeEventListener, and it only ever adds and removes one
  * 'abort' listener. Making an AbortSignal and registering that listener on it (an EventTarget, with
- * `{ once: true }`) cost ~1.2 % of the CPU of a one-call query (the bench's Q1), for a limit that
- * almost never fires; this object is a timer and a list.
+ * `{ once: true }`) took 4.1-4.6 µs a call against 0.3-0.4 µs for this timer and list, ~1.2 % of
+ * the CPU of a one-call query (the bench's Q1), for a limit that almost never fires.
  */
 export class CallTimeout {
   aborted = false;
