@@ -4,7 +4,6 @@ import { stringify, type IStringifyOptions } from 'qs';
 import urlJoin from 'url-join';
 import type { ContextualFetch } from '../upstream/fetch';
 import { parsedBodySlotOf } from '../upstream/parsed-body';
-import { shallowCopy } from '../shared/copy-with';
 
 /** The arguments of @graphql-mesh/transport-rest's `@httpOperation` that decide the request. */
 interface HttpOperation {
@@ -112,7 +111,8 @@ function plainGetResolver(plan: PlainGet, loaderResolve: Resolver, fetch: Contex
       if (typeof value === 'object' && !Array.isArray(value)) return loaderResolve(root, args, context, info);
       url += (url.includes('?') ? '&' : '?') + stringify({ [param]: value }, options);
     }
-    const response = await fetch(url, { method: 'GET', headers: shallowCopy(headers) }, context, info);
+    // The upstream client reads the headers into a record of its own (it never changes these).
+    const response = await fetch(url, { method: 'GET', headers }, context, info);
     // normalizeFieldErrors (./openapi-subgraph) answers with the slot's value.
     if (slot.parsed) return undefined;
     return loaderResolve(root, args, replaying(context, response), info);
