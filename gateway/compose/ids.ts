@@ -3,22 +3,26 @@ import {
   GraphQLInt,
   GraphQLList,
   GraphQLNonNull,
+  GraphQLSchema,
   GraphQLString,
   getNamedType,
   isInputObjectType,
+  isInterfaceType,
   isListType,
   isNonNullType,
+  isObjectType,
+  isScalarType,
+  isSpecifiedScalarType,
   type GraphQLArgument,
-  type GraphQLFieldResolver,
+  type GraphQLField,
+  type GraphQLInputField,
   type GraphQLInputType,
   type GraphQLObjectType,
-  type GraphQLSchema,
   type GraphQLType,
 } from 'graphql';
-import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { publicPath } from '../inputs/enforce';
 import { describeValue } from '../inputs/validate';
-import { NO_RELAXING, type InputScalarRelaxing } from '../inputs/scalars';
+import type { InputScalarRelaxing } from '../inputs/scalars';
 import { shallowCopy } from '../shared/copy-with';
 import { fieldError } from './field-errors';
 import type { Renamer } from './transforms';
@@ -53,100 +57,118 @@ function asId<T extends GraphQLType>(type: T): T {
   return GraphQLID as unknown as T;
 }
 
+const asIdIfNamedSo = <T extends GraphQLType>(type: T, name: string): T => (isIdCandidate(name, type) ? asId(type) : type);
+
+/** Argument and input field types as the spec gives them (after relaxing), which id conversion needs. */
+type SpecTypes = Map<GraphQLArgument | GraphQLInputField, GraphQLInputType>;
+
 /**
- * The subgraph's one pass over its types (each pass over a large spec's schema costs about half a
- * second): input scalars relaxed (../inputs/scalars), then identifier fields and arguments exposed
- * as `ID` (REST specs type them as integer or string). ID arguments are converted back to the
- * spec's type before the upstream call, so an integer id is still sent as a number in JSON bodies.
+ * The subgraph's one pass over its types: input scalars relaxed (../inputs/scalars), then
+ * identifier fields and arguments exposed as `ID` (REST specs type them as integer or string). ID
+ * arguments are converted back to the spec's type before the upstream call, so an integer id is
+ * still sent as a number in JSON bodies.
+ *
+ * In place, on the schema this composition built from SDL (as the loader's processDirectives and
+ * ../inputs/enforce change it): a mapSchema copy rebuilds every type about seven times, ~0.5 s and
+ * one more schema's worth of garbage for a 12 MiB spec. Only the GraphQLSchema object is new, so
+ * its type map holds ID and what relaxing left out is gone.
  */
 export function retypeIds(schema: GraphQLSchema, relaxing: InputScalarRelaxing, naming: IdErrorNaming): GraphQLSchema {
   const { relax } = relaxing;
-  // Arguments relaxed, and retyped as ids where `retype` (root fields: the ones converted back).
-  const relaxArgs = <T extends Record<string, { type: GraphQLInputType }>>(args: T | undefined, retype: boolean): T | undefined => {
-    if (!args || (relaxing === NO_RELAXING && !retype)) return args;
-    const entries = Object.entries(args).map(([name, arg]) => {
-      const relaxed = { ...arg, type: relax(arg.type) };
-      return [name, retype ? retypeIfId(relaxed, name) : relaxed];
-    });
-    return Object.fromEntries(entries) as T;
+  // Errors name a subscription field's arguments as a query's, as mapSchema's ROOT_FIELD did.
+  const roots = new Map<GraphQLObjectType, 'Query' | 'Mutation'>();
+  for (const [type, operation] of [[schema.getQueryType(), 'Query'], [schema.getMutationType(), 'Mutation'], [schema.getSubscriptionType(), 'Query']] as const) {
+    if (type) roots.set(type, operation);
+  }
+  const specTypes: SpecTypes = new Map();
+  const retype = (input: GraphQLArgument | GraphQLInputField, asIdToo: boolean) => {
+    const relaxed = relax(input.type);
+    specTypes.set(input, relaxed);
+    input.type = asIdToo ? asIdIfNamedSo(relaxed, input.name) : relaxed;
   };
-  return mapSchema(schema, {
-    [MapperKind.SCALAR_TYPE]: relaxing.scalar,
-    [MapperKind.OBJECT_FIELD]: (field, fieldName) => ({ ...retypeIfId(field, fieldName), args: relaxArgs(field.args, false) }),
-    [MapperKind.INTERFACE_FIELD]: (field) => ({ ...field, args: relaxArgs(field.args, false) }),
-    [MapperKind.INPUT_OBJECT_FIELD]: (field, fieldName) => retypeIfId({ ...field, type: relax(field.type) }, fieldName),
-    [MapperKind.ROOT_FIELD]: (field, fieldName, typeName) => {
-      const originalArgs = (schema.getType(typeName) as GraphQLObjectType).getFields()[fieldName]?.args ?? [];
-      const resolve = field.resolve;
-      const args = relaxArgs(field.args, true);
-      if (!resolve || !originalArgs.some((arg) => needsConversion(arg.name, arg.type, relax))) return { ...field, args };
-      const operation = typeName === schema.getMutationType()?.name ? 'Mutation' : 'Query';
-      const argTypes = new Map(originalArgs.map((arg) => [arg.name, arg.type]));
-      const convertingResolve: GraphQLFieldResolver<unknown, unknown> = (root, args, context, info) => {
-        let converted: Record<string, unknown>;
-        try {
-          converted = convertArgs(args, originalArgs, relax);
-        } catch (error) {
-          if (!(error instanceof NotAnIntegerId)) throw error;
-          // Named as the spec constraints name theirs (../inputs/enforce.ts): the public path, the constraint, the source.
-          const argument = publicPath(operation, fieldName, error, argTypes, naming.renamer());
-          throw fieldError(`Argument ${argument} must be an integer id (got ${describeValue(error.value)}).`, {
-            code: 'BAD_USER_INPUT',
-            argument,
-            constraint: 'type',
-            expected: 'integer',
-            source: naming.source,
-          });
-        }
-        return resolve(root, converted, context, info);
-      };
-      return { ...field, args, resolve: convertingResolve };
-    },
-  });
+  const types = Object.values(schema.getTypeMap()).filter((type) => !type.name.startsWith('__') && !isSpecifiedScalarType(type));
+  for (const type of types) {
+    if (isInputObjectType(type)) {
+      for (const field of Object.values(type.getFields())) retype(field, true);
+    } else if (isObjectType(type) || isInterfaceType(type)) {
+      // Root fields keep their return types; their arguments (only theirs) are converted back.
+      const root = isObjectType(type) && roots.has(type);
+      for (const field of Object.values(type.getFields())) {
+        for (const arg of field.args) retype(arg, root);
+        if (!root && isObjectType(type)) field.type = asIdIfNamedSo(field.type, field.name);
+      }
+    }
+  }
+  for (const [root, operation] of roots) {
+    for (const field of Object.values(root.getFields())) withIdConversion(field, operation, specTypes, naming);
+  }
+  return new GraphQLSchema({ ...schema.toConfig(), types: types.filter((type) => !isScalarType(type) || relaxing.keepScalar(type)) });
 }
 
-function retypeIfId<T extends { type: GraphQLType }>(field: T, fieldName: string): T {
-  return isIdCandidate(fieldName, field.type) ? { ...field, type: asId(field.type) } : field;
+/** Wraps a root field's resolver (in place) to convert its id arguments back to the spec's integers, when it has any. */
+function withIdConversion(field: GraphQLField<unknown, unknown>, operation: 'Query' | 'Mutation', specTypes: SpecTypes, naming: IdErrorNaming): void {
+  const resolve = field.resolve;
+  const specTypeOf = (input: GraphQLArgument | GraphQLInputField) => specTypes.get(input) ?? input.type;
+  if (!resolve || !field.args.some((arg) => needsConversion(arg.name, specTypeOf(arg), specTypeOf))) return;
+  const argTypes = new Map(field.args.map((arg) => [arg.name, specTypeOf(arg)]));
+  field.resolve = (root, args, context, info) => {
+    let converted: Record<string, unknown>;
+    try {
+      converted = convertArgs(args, field.args, specTypeOf);
+    } catch (error) {
+      if (!(error instanceof NotAnIntegerId)) throw error;
+      // Named as the spec constraints name theirs (../inputs/enforce.ts): the public path, the constraint, the source.
+      const argument = publicPath(operation, field.name, error, argTypes, naming.renamer());
+      throw fieldError(`Argument ${argument} must be an integer id (got ${describeValue(error.value)}).`, {
+        code: 'BAD_USER_INPUT',
+        argument,
+        constraint: 'type',
+        expected: 'integer',
+        source: naming.source,
+      });
+    }
+    return resolve(root, converted, context, info);
+  };
 }
 
-type Relax = InputScalarRelaxing['relax'];
+type SpecTypeOf = (input: GraphQLArgument | GraphQLInputField) => GraphQLInputType;
 
 /**
- * Does an argument (by its name and original type, as relaxed) hold an integer id somewhere inside
- * it? Only then is the resolver wrapped: `limit: Int` or `quantity: Int` alone cost no conversion per call.
+ * Does an argument (by its name and spec type) hold an integer id somewhere inside it? Only then
+ * is the resolver wrapped: `limit: Int` or `quantity: Int` alone cost no conversion per call.
  */
-function needsConversion(name: string, type: GraphQLInputType, relax: Relax, seen = new Set<string>()): boolean {
-  const named = relax(getNamedType(type));
+function needsConversion(name: string, type: GraphQLInputType, specTypeOf: SpecTypeOf, seen = new Set<string>()): boolean {
+  const named = getNamedType(type);
   if (named === GraphQLInt) return isIdName(name);
   if (!isInputObjectType(named) || seen.has(named.name)) return false;
   seen.add(named.name);
-  return Object.values(named.getFields()).some((field) => needsConversion(field.name, field.type, relax, seen));
+  return Object.values(named.getFields()).some((field) => needsConversion(field.name, specTypeOf(field), specTypeOf, seen));
 }
 
-function convertArgs(args: Record<string, unknown>, originalArgs: readonly GraphQLArgument[], relax: Relax): Record<string, unknown> {
+function convertArgs(args: Record<string, unknown>, argDefs: readonly GraphQLArgument[], specTypeOf: SpecTypeOf): Record<string, unknown> {
   const converted: Record<string, unknown> = shallowCopy(args);
-  for (const arg of originalArgs) {
-    if (args[arg.name] !== undefined) converted[arg.name] = convertValue(args[arg.name], arg.type, arg.name, [arg.name], relax);
+  for (const arg of argDefs) {
+    if (args[arg.name] !== undefined) converted[arg.name] = convertValue(args[arg.name], specTypeOf(arg), arg.name, [arg.name], specTypeOf);
   }
   return converted;
 }
 
-function convertValue(value: unknown, type: GraphQLInputType, name: string, path: Array<string | number>, relax: Relax): unknown {
+function convertValue(value: unknown, type: GraphQLInputType, name: string, path: Array<string | number>, specTypeOf: SpecTypeOf): unknown {
   if (value === null || value === undefined) return value;
-  if (isNonNullType(type)) return convertValue(value, type.ofType, name, path, relax);
+  if (isNonNullType(type)) return convertValue(value, type.ofType, name, path, specTypeOf);
   if (isListType(type)) {
-    return Array.isArray(value) ? value.map((item, i) => convertValue(item, type.ofType, name, [...path, i], relax)) : value;
+    return Array.isArray(value) ? value.map((item, i) => convertValue(item, type.ofType, name, [...path, i], specTypeOf)) : value;
   }
   if (isInputObjectType(type) && typeof value === 'object') {
     const fields = type.getFields();
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([key, item]) => [
         key,
-        fields[key] ? convertValue(item, fields[key].type, key, [...path, key], relax) : item,
+        fields[key] ? convertValue(item, specTypeOf(fields[key]), key, [...path, key], specTypeOf) : item,
       ]),
     );
   }
-  if (relax(type) === GraphQLInt && isIdName(name) && typeof value === 'string') {
+  if (type === GraphQLInt && isIdName(name) && typeof value === 'string') {
     if (!/^-?\d+$/.test(value)) throw new NotAnIntegerId(path, value);
     return Number(value);
   }

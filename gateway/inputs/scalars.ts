@@ -49,11 +49,14 @@ export const KEPT_FORMAT_SCALARS = ['DateTime', 'EmailAddress', 'UUID', 'URL'] a
 export interface InputScalarRelaxing {
   /** An argument's or input field's type with relaxed scalars replaced by their base type. */
   relax<T extends GraphQLInputType>(type: T): T;
-  /** The scalar type itself: kept (accepting any string on input), or left out (null) when no output uses it. */
-  scalar(scalar: GraphQLScalarType): GraphQLScalarType | null;
+  /**
+   * Applied to each scalar of the schema, in place (its input parsing accepts any string); false:
+   * no output uses it once inputs are relaxed, so it is left out rather than published unused.
+   */
+  keepScalar(scalar: GraphQLScalarType): boolean;
 }
 
-export const NO_RELAXING: InputScalarRelaxing = { relax: (type) => type, scalar: (scalar) => scalar };
+export const NO_RELAXING: InputScalarRelaxing = { relax: (type) => type, keepScalar: () => true };
 
 export function inputScalarRelaxing(schema: GraphQLSchema): InputScalarRelaxing {
   const replacements = new Map<string, GraphQLScalarType>();
@@ -70,31 +73,31 @@ export function inputScalarRelaxing(schema: GraphQLSchema): InputScalarRelaxing 
     if (isListType(type)) return new GraphQLList(relax(type.ofType)) as T;
     return (replacements.get((type as GraphQLNamedType).name) as T | undefined) ?? type;
   };
-  // A relaxed scalar no output uses is left out rather than published unused.
   const onOutputs = outputScalars(schema);
   return {
     relax,
-    scalar: (scalar) => {
-      if (kept.has(scalar.name)) return stringOnInput(scalar);
-      return replacements.has(scalar.name) && !onOutputs.has(scalar.name) ? null : scalar;
+    keepScalar: (scalar) => {
+      if (kept.has(scalar.name)) acceptStringsOnInput(scalar);
+      return !replacements.has(scalar.name) || onOutputs.has(scalar.name);
     },
   };
 }
 
-function stringOnInput(scalar: GraphQLScalarType): GraphQLScalarType {
-  const config = scalar.toConfig();
+/**
+ * In place: the scalar belongs to the schema this composition built from SDL (the loader's
+ * processDirectives sets its graphql-scalars logic on it the same way), and a copy would need every
+ * field that uses it rewired, a pass over the whole schema.
+ */
+function acceptStringsOnInput(scalar: GraphQLScalarType): void {
   const expectString = (value: unknown) => {
     if (typeof value !== 'string') throw new GraphQLError(`${scalar.name} must be a string`);
     return value;
   };
-  return new GraphQLScalarType({
-    ...config,
-    parseValue: expectString,
-    parseLiteral: (ast) => {
-      if (ast.kind !== Kind.STRING) throw new GraphQLError(`${scalar.name} must be a string`);
-      return ast.value;
-    },
-  });
+  scalar.parseValue = expectString;
+  scalar.parseLiteral = (ast) => {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError(`${scalar.name} must be a string`);
+    return ast.value;
+  };
 }
 
 function outputScalars(schema: GraphQLSchema): Set<string> {
