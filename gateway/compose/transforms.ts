@@ -21,10 +21,10 @@ import {
   FilterObjectFields,
   FilterRootFields,
   FilterTypes,
-  RenameInputObjectFields,
   RenameRootFields,
   RenameTypes,
   TransformCompositeFields,
+  TransformInputObjectFields,
 } from '@graphql-tools/wrap';
 import type { SourceTransforms } from '../config/schema';
 import type { NamingMaps } from './naming';
@@ -97,7 +97,15 @@ function buildTransforms(naming: NamingMaps, config: SourceTransforms, renamer: 
     transforms.push(new RenameRootFieldsAtTop((operation, name) => renamer.rootField(operation, name)));
   }
   if (naming.inputFields.size > 0 || renamesFields) {
-    transforms.push(new RenameInputObjectFields((type: string, name: string) => renamer.inputField(type, name)));
+    // Not RenameInputObjectFields: it wraps this same transform and first makes a whole mapSchema
+    // pass only to collect a reverse map that this one's own mapping already holds (~0.15 s for a
+    // 12 MiB spec); requests come out the same.
+    transforms.push(
+      new TransformInputObjectFields((type, name, config) => {
+        const renamed = renamer.inputField(type, name);
+        return renamed === name ? undefined : [renamed, config];
+      }),
+    );
   }
   if (options.hide && config.hide.length > 0) {
     const hiddenTypes = new Set(config.hide.filter((entry) => !entry.includes('.')));

@@ -3,7 +3,7 @@
  * end to end through @omnigraph/openapi, and the config's renames and hides on the demo specs.
  */
 import { join } from 'node:path';
-import { buildSchema, isInputObjectType, isObjectType, parse, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { buildSchema, graphql, isInputObjectType, isObjectType, parse, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { CompositionError } from '../../gateway/compose/errors';
 import { composeGateway, type ComposedGateway } from '../../gateway/compose/compose';
 import { camelCase, computeNaming, pascalCase } from '../../gateway/compose/naming';
@@ -205,6 +205,33 @@ describe('the naming rules end to end (spec → @omnigraph/openapi → public sc
     expect(isInputObjectType(input) && Object.values(input.getFields()).map((f) => String(f.type))).toContain('NewAccountInputRole');
     // No raw loader name is left.
     expect(Object.keys(schema.getTypeMap()).filter((name) => /_|^query|^mutation/.test(name) && !name.startsWith('__'))).toEqual([]);
+  });
+});
+
+describe('a request in public names reaches the upstream in raw ones (input fields, fields, types, enums)', () => {
+  let upstream: CannedServer;
+  let composed: ComposedGateway;
+  beforeAll(async () => {
+    upstream = await startCannedServer(({ method, path, body }) =>
+      method === 'POST' && path === '/accounts' ? [201, { id: 7, created_at: '2026-11-23', ...(JSON.parse(body) as object) }] : undefined,
+    );
+    composed = await composeGateway(configFor([{ name: 'accounts', spec: specPath('naming.yaml'), url: upstream.url }]));
+  });
+  afterAll(async () => {
+    await composed.close();
+    await upstream.close();
+  });
+
+  const selection = '{ id displayName createdAt role }';
+  test.each([
+    ['written inline', `mutation { createAccount(input: { displayName: "Ann", role: owner }) ${selection} }`, undefined],
+    ['given as a variable of the renamed input type', `mutation ($input: NewAccountInput!) { createAccount(input: $input) ${selection} }`, { input: { displayName: 'Ann', role: 'owner' } }],
+  ])('input %s', async (_how, source, variableValues) => {
+    upstream.requests.length = 0;
+    const result = await graphql({ schema: composed.schema, source, variableValues, contextValue: {} });
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ createAccount: { id: '7', displayName: 'Ann', createdAt: '2026-11-23', role: 'owner' } });
+    expect(upstream.requests.map((r) => JSON.parse(r.body) as unknown)).toEqual([{ display_name: 'Ann', role: 'owner' }]);
   });
 });
 
