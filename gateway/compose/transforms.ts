@@ -1,29 +1,29 @@
 import {
   Kind,
+  TypeInfo,
   getNamedType,
   isCompositeType,
   isInterfaceType,
   isObjectType,
   isScalarType,
+  visit,
+  visitWithTypeInfo,
   type DocumentNode,
-  type GraphQLObjectType,
+  type GraphQLNamedType,
   type GraphQLSchema,
   type OperationTypeNode,
   type SelectionNode,
   type SelectionSetNode,
   type TypeNode,
 } from 'graphql';
-import type { DelegationContext, SubschemaConfig, Transform } from '@graphql-tools/delegate';
-import type { ExecutionRequest, ExecutionResult } from '@graphql-tools/utils';
+import type { Transform } from '@graphql-tools/delegate';
+import { MapperKind, mapSchema, renameType, visitData, type ExecutionRequest, type ExecutionResult, type SchemaMapper } from '@graphql-tools/utils';
 import {
   FilterInputObjectFields,
   FilterInterfaceFields,
   FilterObjectFields,
   FilterRootFields,
   FilterTypes,
-  RenameRootFields,
-  RenameTypes,
-  TransformCompositeFields,
   TransformInputObjectFields,
 } from '@graphql-tools/wrap';
 import type { SourceTransforms } from '../config/schema';
@@ -79,23 +79,17 @@ export function createSourceNaming(naming: NamingMaps, config: SourceTransforms)
 }
 
 /**
- * As @graphql-tools/wrap transforms: types, then fields of output types (root, object and
- * interface in one), then input fields (each transform is one more pass over every delegated
- * request), each made only when it changes something; then the hides.
+ * As @graphql-tools/wrap transforms: types and output fields (root, object and interface) in one,
+ * then input fields (each transform is one more pass over every delegated request), each made only
+ * when it changes something; then the hides.
  */
 function buildTransforms(naming: NamingMaps, config: SourceTransforms, renamer: Renamer, options: { hide: boolean }): Transform[] {
   const transforms: Transform[] = [];
   const configFieldKeys = Object.keys(config.rename.fields);
   const renamesFields = configFieldKeys.some((k) => !/^(Query|Mutation)\./.test(k));
-  if (naming.types.size > 0 || Object.keys(config.rename.types).length > 0) {
-    transforms.push(new RenameTypesAndTypenames((name) => renamer.type(name)));
-  }
-  const renamesRootFields = naming.rootFields.Query.size || naming.rootFields.Mutation.size || configFieldKeys.some((k) => /^(Query|Mutation)\./.test(k));
-  if (naming.objectFields.size > 0 || renamesFields) {
-    transforms.push(new RenameCompositeFields(renamer));
-  } else if (renamesRootFields) {
-    transforms.push(new RenameRootFieldsAtTop((operation, name) => renamer.rootField(operation, name)));
-  }
+  const renamesTypes = naming.types.size > 0 || Object.keys(config.rename.types).length > 0;
+  const renamesOutputFields = naming.objectFields.size > 0 || naming.rootFields.Query.size > 0 || naming.rootFields.Mutation.size > 0 || configFieldKeys.length > 0;
+  if (renamesTypes || renamesOutputFields) transforms.push(new RenameTypesAndFields(renamer, { fields: renamesOutputFields }));
   if (naming.inputFields.size > 0 || renamesFields) {
     // Not RenameInputObjectFields: it wraps this same transform and first makes a whole mapSchema
     // pass only to collect a reverse map that this one's own mapping already holds (~0.15 s for a
@@ -121,72 +115,160 @@ function buildTransforms(naming: NamingMaps, config: SourceTransforms, renamer: 
 }
 
 /**
- * Root, object and interface field renames as one TransformCompositeFields, which is what
- * RenameRootFields, RenameObjectFields and RenameInterfaceFields each wrap with a filter on the
- * kind of type: one pass over the schema instead of three (each ~0.25 s on GitHub's 12 MiB REST
- * description) and one visit of every delegated request instead of up to three. The type names it
- * is given are public ones (RenameTypes runs first); root types keep theirs.
+ * Type renames (RenameTypes without scalars) and root, object and interface field renames
+ * (TransformCompositeFields, or RenameRootFields when only root fields are renamed) as one
+ * transform, which is what those did one after the other: one mapSchema pass instead of two (each
+ * ~0.25 s on a 12 MiB spec), and at most two visits of a delegated request, each made only when
+ * it can change something:
+ * - fields: renamed back, and aliased to the public name so answers need no renaming. When only
+ *   root fields are renamed and no field returns a root type (REST sources have none), they are at
+ *   the top of the delegated operation, so the visit of the whole document with type info (~2.4%
+ *   of the bench's Q1) is skipped;
+ * - types: a delegated request names types only in variable definitions and fragments' type
+ *   conditions, so those are looked at first (RenameTypes' visit was ~1.9% of the bench's Q1);
+ * - answers: `__typename` values renamed, only when a renamed type is an object, interface or
+ *   union (RenameTypes walked every object of every answer, ~2% of the bench's Q2).
  */
-class RenameCompositeFields extends TransformCompositeFields {
-  /** Root type name → its operation, for the schema being transformed. */
-  private readonly rootOperations: Map<string, RootOperation>;
+class RenameTypesAndFields implements Transform {
+  /** Raw → public type names, public → raw, for the types renamed. */
+  private publicTypes = new Map<string, string>();
+  private rawTypes = new Map<string, string>();
+  /** Public type → public field → raw field, for the fields renamed. */
+  private rawFields = new Map<string, Map<string, string>>();
+  private rootTypes: Partial<Record<OperationTypeNode, string>> = {};
+  /** Only root fields are renamed, and they can only be at the top of an operation. */
+  private renamesTopFieldsOnly = false;
+  private renamesTypenames = false;
+  private typeInfo?: TypeInfo;
 
-  constructor(renamer: Renamer) {
+  constructor(
+    private readonly renamer: Renamer,
+    private readonly options: { fields: boolean },
+  ) {}
+
+  transformSchema(schema: GraphQLSchema): GraphQLSchema {
+    this.publicTypes.clear();
+    this.rawTypes.clear();
+    this.rawFields.clear();
+    const taken = new Set(Object.keys(schema.getTypeMap()));
     const rootOperations = new Map<string, RootOperation>();
-    super((typeName, fieldName, fieldConfig) => {
-      const operation = rootOperations.get(typeName);
-      const renamed = operation ? renamer.rootField(operation, fieldName) : renamer.objectField(typeName, fieldName);
-      return renamed === fieldName ? undefined : [renamed, fieldConfig];
-    });
-    this.rootOperations = rootOperations;
+    const roots = [['Query', schema.getQueryType()], ['Mutation', schema.getMutationType()], ['Subscription', schema.getSubscriptionType()]] as const;
+    for (const [operation, type] of roots) if (type) rootOperations.set(type.name, operation);
+    this.rootTypes = { query: schema.getQueryType()?.name, mutation: schema.getMutationType()?.name, subscription: schema.getSubscriptionType()?.name };
+    const mappers: SchemaMapper = {
+      [MapperKind.TYPE]: (type) => {
+        if (isScalarType(type)) return undefined;
+        const name = this.renamer.type(type.name);
+        if (name === type.name) return undefined;
+        if (taken.has(name)) {
+          // As RenameTypes does: the rename is skipped and the raw name kept.
+          console.warn(`New type name ${name} for ${type.name} already exists in the schema. Skip renaming.`);
+          return undefined;
+        }
+        taken.delete(type.name);
+        taken.add(name);
+        this.publicTypes.set(type.name, name);
+        this.rawTypes.set(name, type.name);
+        return renameType(type, name);
+      },
+      [MapperKind.ROOT_OBJECT]: () => undefined,
+    };
+    // Only when fields are renamed: a field mapper has mapSchema rebuild every type once more.
+    if (this.options.fields) {
+      // mapSchema maps fields after types, under the raw type names (root types keep theirs).
+      mappers[MapperKind.COMPOSITE_FIELD] = (fieldConfig, fieldName, rawType) => {
+        const type = this.publicTypes.get(rawType) ?? rawType;
+        const operation = rootOperations.get(rawType);
+        const renamed = operation ? this.renamer.rootField(operation, fieldName) : this.renamer.objectField(type, fieldName);
+        if (renamed === fieldName) return undefined;
+        let fields = this.rawFields.get(type);
+        if (!fields) this.rawFields.set(type, (fields = new Map()));
+        fields.set(renamed, fieldName);
+        return [renamed, fieldConfig];
+      };
+    }
+    const transformed = mapSchema(schema, mappers);
+    this.renamesTopFieldsOnly = [...this.rawFields.keys()].every((type) => rootOperations.has(type)) && !returnsRootType(schema);
+    this.renamesTypenames = [...this.publicTypes.keys()].some((raw) => isCompositeType(schema.getType(raw)));
+    this.typeInfo = this.rawFields.size > 0 ? new TypeInfo(transformed) : undefined;
+    return transformed;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the `any`s TransformCompositeFields' own signature declares
-  override transformSchema(schema: GraphQLSchema, subschemaConfig: SubschemaConfig<any, any, any, Record<string, any>>): GraphQLSchema {
-    this.rootOperations.clear();
-    const roots = [['Query', schema.getQueryType()], ['Mutation', schema.getMutationType()], ['Subscription', schema.getSubscriptionType()]] as const;
-    for (const [operation, type] of roots) if (type) this.rootOperations.set(type.name, operation);
-    return super.transformSchema(schema, subschemaConfig);
+  transformRequest(request: ExecutionRequest): ExecutionRequest {
+    let document = request.document;
+    if (this.typeInfo) document = this.renamesTopFieldsOnly && onlyFieldsAtTop(document) ? this.rawTopFields(document) : this.rawFieldsAnywhere(document, this.typeInfo);
+    if (namesAnyType(document, this.rawTypes)) {
+      document = visit(document, {
+        [Kind.NAMED_TYPE]: (node) => {
+          const raw = this.rawTypes.get(node.name.value);
+          return raw === undefined ? undefined : { ...node, name: { kind: Kind.NAME, value: raw } };
+        },
+      });
+    }
+    return document === request.document ? request : { ...request, document };
+  }
+
+  transformResult(result: ExecutionResult): ExecutionResult {
+    if (!this.renamesTypenames) return result;
+    const data = visitData(result.data, (object: Record<string, unknown> | null) => {
+      const raw = object?.__typename;
+      const renamed = typeof raw === 'string' ? this.publicTypes.get(raw) : undefined;
+      if (renamed !== undefined) object!.__typename = renamed;
+      return object;
+    });
+    return { ...result, data };
+  }
+
+  private rawTopFields(document: DocumentNode): DocumentNode {
+    const definitions = document.definitions.map((definition) => {
+      if (definition.kind !== Kind.OPERATION_DEFINITION) return definition;
+      const root = this.rootTypes[definition.operation];
+      const names = root === undefined ? undefined : this.rawFields.get(root);
+      return names ? { ...definition, selectionSet: rawSelections(definition.selectionSet, names) } : definition;
+    });
+    return { ...document, definitions };
+  }
+
+  private rawFieldsAnywhere(document: DocumentNode, typeInfo: TypeInfo): DocumentNode {
+    return visit(
+      document,
+      visitWithTypeInfo(typeInfo, {
+        [Kind.SELECTION_SET]: {
+          leave: (node) => {
+            const parentType = typeInfo.getParentType();
+            const names = parentType && this.rawFields.get(parentType.name);
+            return names ? rawSelections(node, names) : undefined;
+          },
+        },
+      }),
+    );
   }
 }
 
-/**
- * RenameTypes with two passes narrowed. Over results it only renames `__typename` values: it
- * walks every object of every delegated answer (~2% of the bench's Q2, 50 orders whose source
- * renames an input and an enum), so it is skipped when no renamed type is an object, interface or
- * union (the only types a `__typename` can name). Over requests it visits the whole document for
- * type names (~1.9% of the bench's Q1 CPU); a delegated request names types only in variable
- * definitions and fragments' type conditions, so those are looked at first and the visit made
- * only when one of them is a renamed type.
- */
-class RenameTypesAndTypenames extends RenameTypes {
-  private renamesTypenames = true;
-  /** Public names of the renamed types (a superset: RenameTypes skips a rename onto a name in use). */
-  private renamedTypes = new Set<string>();
+/** A selection set's renamed fields by their raw names, aliased to the public ones. */
+function rawSelections(node: SelectionSetNode, rawNames: Map<string, string>): SelectionSetNode {
+  const selections = node.selections.map((selection): SelectionNode => {
+    const raw = selection.kind === Kind.FIELD ? rawNames.get(selection.name.value) : undefined;
+    if (raw === undefined || selection.kind !== Kind.FIELD) return selection;
+    return { ...selection, name: { kind: Kind.NAME, value: raw }, alias: { kind: Kind.NAME, value: selection.alias?.value ?? selection.name.value } };
+  });
+  return { ...node, selections };
+}
 
-  constructor(private readonly rename: (name: string) => string) {
-    super(rename, { renameBuiltins: false, renameScalars: false });
-  }
+function onlyFieldsAtTop(document: DocumentNode): boolean {
+  return document.definitions.every((definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD));
+}
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the `any`s RenameTypes' own signature declares
-  override transformSchema(schema: GraphQLSchema, subschemaConfig: SubschemaConfig<any, any, any, Record<string, any>>): GraphQLSchema {
-    const renamed = Object.values(schema.getTypeMap()).filter((type) => !isScalarType(type) && this.rename(type.name) !== type.name);
-    this.renamesTypenames = renamed.some(isCompositeType);
-    this.renamedTypes = new Set(renamed.map((type) => this.rename(type.name)));
-    return super.transformSchema(schema, subschemaConfig);
-  }
-
-  override transformRequest(request: ExecutionRequest, delegationContext: DelegationContext, transformationContext: Record<string, unknown>): ExecutionRequest {
-    return namesAnyType(request.document, this.renamedTypes) ? super.transformRequest(request, delegationContext, transformationContext) : request;
-  }
-
-  override transformResult(result: ExecutionResult, delegationContext: DelegationContext, transformationContext?: Record<string, unknown>): ExecutionResult {
-    return this.renamesTypenames ? super.transformResult(result, delegationContext, transformationContext) : result;
-  }
+/** Does some field return a root type (a root field could then be selected below the top)? */
+function returnsRootType(schema: GraphQLSchema): boolean {
+  const roots = new Set<GraphQLNamedType>([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter((type) => type != null));
+  return Object.values(schema.getTypeMap()).some(
+    (type) => (isObjectType(type) || isInterfaceType(type)) && Object.values(type.getFields()).some((field) => roots.has(getNamedType(field.type))),
+  );
 }
 
 /** Does an executable document name one of `types` (in a variable's type or a type condition)? */
-export function namesAnyType(document: DocumentNode, types: ReadonlySet<string>): boolean {
+export function namesAnyType(document: DocumentNode, types: ReadonlySet<string> | ReadonlyMap<string, unknown>): boolean {
   if (types.size === 0) return false;
   const inType = (type: TypeNode): boolean => (type.kind === Kind.NAMED_TYPE ? types.has(type.name.value) : inType(type.type));
   const inSelections = (selectionSet: SelectionSetNode | undefined): boolean =>
@@ -201,57 +283,4 @@ export function namesAnyType(document: DocumentNode, types: ReadonlySet<string>)
     if (definition.kind === Kind.FRAGMENT_DEFINITION) return types.has(definition.typeCondition.name.value) || inSelections(definition.selectionSet);
     return false;
   });
-}
-
-/**
- * RenameRootFields whose pass over requests renames the operation's own root fields only. A
- * delegated request has its root fields at the top of its operation, so unless some field of the
- * source returns a root type (REST sources have none), the visit of the whole document with type
- * info that RenameRootFields makes for every delegation (~2.4% of the bench's Q1) finds nothing
- * more. Answers come back under the response key either way: the raw field is aliased to it.
- */
-class RenameRootFieldsAtTop extends RenameRootFields {
-  /** Public → raw root field names per operation; unset where the full visit is needed. */
-  private rawNames?: Record<OperationTypeNode, Map<string, string>>;
-
-  constructor(private readonly rename: (operation: RootOperation, name: string) => string) {
-    super(rename);
-  }
-
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the `any`s RenameRootFields' own signature declares
-  override transformSchema(schema: GraphQLSchema, subschemaConfig: SubschemaConfig<any, any, any, Record<string, any>>): GraphQLSchema {
-    const roots: Record<OperationTypeNode, GraphQLObjectType | null | undefined> = {
-      query: schema.getQueryType(),
-      mutation: schema.getMutationType(),
-      subscription: schema.getSubscriptionType(),
-    };
-    const rootTypes = new Set(Object.values(roots).filter(Boolean));
-    const returnsRoot = Object.values(schema.getTypeMap()).some(
-      (type) => (isObjectType(type) || isInterfaceType(type)) && Object.values(type.getFields()).some((field) => rootTypes.has(getNamedType(field.type) as GraphQLObjectType)),
-    );
-    const rawNames = (type: GraphQLObjectType | null | undefined, operation: RootOperation) =>
-      new Map(Object.keys(type?.getFields() ?? {}).map((raw) => [this.rename(operation, raw), raw]));
-    this.rawNames = returnsRoot
-      ? undefined
-      : { query: rawNames(roots.query, 'Query'), mutation: rawNames(roots.mutation, 'Mutation'), subscription: rawNames(roots.subscription, 'Subscription') };
-    return super.transformSchema(schema, subschemaConfig);
-  }
-
-  override transformRequest(request: ExecutionRequest, delegationContext: DelegationContext, transformationContext: Record<string, unknown>): ExecutionRequest {
-    const rawNames = this.rawNames;
-    const atTop = rawNames && request.document.definitions.every((definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD));
-    if (!rawNames || !atTop) return super.transformRequest(request, delegationContext, transformationContext);
-    const definitions = request.document.definitions.map((definition) => {
-      if (definition.kind !== Kind.OPERATION_DEFINITION) return definition;
-      const names = rawNames[definition.operation];
-      const selections = definition.selectionSet.selections.map((selection): SelectionNode => {
-        if (selection.kind !== Kind.FIELD) return selection;
-        const raw = names.get(selection.name.value);
-        if (raw === undefined || raw === selection.name.value) return selection;
-        return { ...selection, name: { kind: Kind.NAME, value: raw }, alias: { kind: Kind.NAME, value: selection.alias?.value ?? selection.name.value } };
-      });
-      return { ...definition, selectionSet: { ...definition.selectionSet, selections } };
-    });
-    return { ...request, document: { ...request.document, definitions } };
-  }
 }
