@@ -114,14 +114,13 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: War
       transforms: naming.transforms({ hide: true }),
       createProxyingResolver: rootDelegation.proxyingResolver,
     });
-    checkPublicSchema(path, transforms, publicSubschema);
     return {
       subgraph,
       naming,
       executor,
       publicSubschema,
       renamer: naming.renamer,
-      // Built on first use (links, owner rules, checking a config's transforms): stitching
+      // Built on first use (links, owner rules): stitching
       // transforms the source again over its own wrapping schema, so a source nothing asks about
       // is transformed once.
       get publicSchema() {
@@ -162,18 +161,26 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: War
       }),
   );
   const own = resolveFunctionsOf(resolvers);
+  // Hides can leave a source's public schema invalid: the config entry is named. Checked on the
+  // public schemas stitching made, as a source's own would cost one more pass over its schema.
+  const checkPublicSchemas = (publicSchemaOf: (subschema: Subschema) => { transformedSchema: GraphQLSchema }) =>
+    sources.forEach(({ publicSubschema }, i) => checkPublicSchema(`sources[${i}].transforms`, config.sources[i].transforms, publicSchemaOf(publicSubschema)));
+  let stitched: GraphQLSchema;
   try {
-    const stitched = stitchSchemas({
+    stitched = stitchSchemas({
       subschemas: sources.map((source) => source.publicSubschema),
       typeDefs: plans.length ? linkTypeDefs(plans) : undefined,
       resolvers,
       // Types of the same name from several sources (e.g. a shared `Error`) merge rather than clash.
       mergeTypes: true,
     });
-    return withoutLocalResultMerging(stitched, own);
   } catch (error) {
+    checkPublicSchemas((subschema) => subschema);
     throw new CompositionError('sources', `the sources could not be stitched together: ${(error as Error).message}`);
   }
+  const stitchedSubschemas = (stitched.extensions as { stitchingInfo?: { subschemaMap?: Map<unknown, Subschema> } }).stitchingInfo?.subschemaMap;
+  checkPublicSchemas((subschema) => stitchedSubschemas?.get(subschema) ?? subschema);
+  return withoutLocalResultMerging(stitched, own);
 }
 
 type ResolverMap = Record<string, Record<string, { resolve?: unknown }>>;

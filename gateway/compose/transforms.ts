@@ -3,6 +3,7 @@ import {
   TypeInfo,
   getNamedType,
   isCompositeType,
+  isInputObjectType,
   isInterfaceType,
   isObjectType,
   isScalarType,
@@ -265,6 +266,37 @@ function returnsRootType(schema: GraphQLSchema): boolean {
   return Object.values(schema.getTypeMap()).some(
     (type) => (isObjectType(type) || isInterfaceType(type)) && Object.values(type.getFields()).some((field) => roots.has(getNamedType(field.type))),
   );
+}
+
+/**
+ * Type name → its field names (object, interface and input types; none for the others), as a
+ * source's transforms without hides publish them: what RenameTypesAndFields and the input field
+ * renames make, read off the raw schema with the same renamer and the same rule for a rename onto
+ * a name in use, without building the schema (a pass over a 12 MiB spec costs ~0.3 s).
+ */
+export function publishedNames(schema: GraphQLSchema, renamer: Renamer): Map<string, string[] | undefined> {
+  const rootOperations = new Map<GraphQLNamedType, RootOperation>();
+  const roots = [['Query', schema.getQueryType()], ['Mutation', schema.getMutationType()], ['Subscription', schema.getSubscriptionType()]] as const;
+  for (const [operation, type] of roots) if (type) rootOperations.set(type, operation);
+  const typeMap = schema.getTypeMap();
+  const taken = new Set(Object.keys(typeMap));
+  const names = new Map<string, string[] | undefined>();
+  for (const type of Object.values(typeMap)) {
+    if (type.name.startsWith('__')) continue;
+    let name = type.name;
+    const renamed = isScalarType(type) || rootOperations.has(type) ? name : renamer.type(name);
+    if (renamed !== name && !taken.has(renamed)) {
+      taken.delete(name);
+      taken.add(renamed);
+      name = renamed;
+    }
+    const operation = rootOperations.get(type);
+    const fieldName = (raw: string) =>
+      operation ? renamer.rootField(operation, raw) : isInputObjectType(type) ? renamer.inputField(name, raw) : renamer.objectField(name, raw);
+    const fields = isObjectType(type) || isInterfaceType(type) || isInputObjectType(type) ? Object.keys(type.getFields()).map(fieldName) : undefined;
+    names.set(name, fields);
+  }
+  return names;
 }
 
 /** Does an executable document name one of `types` (in a variable's type or a type condition)? */
