@@ -114,7 +114,7 @@ export function computeNaming(schema: GraphQLSchema, componentNames: Iterable<st
     else generated.push(type);
   }
   // Generated types are named after their first use (in a deterministic walk of the schema).
-  const firstUse = firstUses(schema, query, mutation, types);
+  const firstUse = firstUses(schema, query, mutation, types, new Set(generated.map((type) => type.name)));
   for (const type of generated) {
     const use = firstUse.get(type.name);
     assign(type.name, use ? `${pascalCase(use)}${isInputObjectType(type) && !use.endsWith('Input') ? 'Input' : ''}` : pascalCase(type.name));
@@ -142,10 +142,12 @@ function firstUses(
   query: Map<string, string>,
   mutation: Map<string, string>,
   named: Map<string, string>,
+  generated: Set<string>,
 ): Map<string, string> {
   const uses = new Map<string, string>();
-  const note = (typeName: string, use: string) => {
-    if (!uses.has(typeName)) uses.set(typeName, use);
+  // The name is made only for a first use of a generated type, not for every field of the schema.
+  const note = (typeName: string, use: () => string) => {
+    if (generated.has(typeName) && !uses.has(typeName)) uses.set(typeName, use());
   };
   const roots: Array<[ReturnType<GraphQLSchema['getQueryType']>, Map<string, string>]> = [
     [schema.getQueryType(), query],
@@ -160,14 +162,14 @@ function firstUses(
     const parent = pascalCase(named.get(type.name) ?? type.name);
     const fields: Record<string, { name: string; type: GraphQLType }> = (type as GraphQLObjectType | GraphQLInputObjectType).getFields();
     for (const field of Object.values(fields)) {
-      note(getNamedType(field.type).name, `${parent}${pascalCase(field.name)}`);
+      note(getNamedType(field.type).name, () => `${parent}${pascalCase(field.name)}`);
     }
   }
   for (const [root, names] of roots) {
     for (const field of Object.values(root?.getFields() ?? {})) {
       const publicName = pascalCase(names.get(field.name) ?? field.name);
-      for (const arg of field.args) note(getNamedType(arg.type).name, `${publicName}${pascalCase(arg.name)}`);
-      note(getNamedType(field.type).name, `${publicName}Result`);
+      for (const arg of field.args) note(getNamedType(arg.type).name, () => `${publicName}${pascalCase(arg.name)}`);
+      note(getNamedType(field.type).name, () => `${publicName}Result`);
     }
   }
   return uses;
