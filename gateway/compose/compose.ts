@@ -120,9 +120,8 @@ function stitch(config: TesseraConfig, subgraphs: Subgraph[], dropLinksFor?: War
       executor,
       publicSubschema,
       renamer: naming.renamer,
-      // Built on first use (links, owner rules): stitching
-      // transforms the source again over its own wrapping schema, so a source nothing asks about
-      // is transformed once.
+      // Built on first use (links, owner rules): stitching transforms the source again over its
+      // own wrapping schema, so a source nothing asks about is transformed once.
       get publicSchema() {
         return publicSubschema.transformedSchema;
       },

@@ -102,7 +102,7 @@ export function retypeIds(schema: GraphQLSchema, relaxing: InputScalarRelaxing, 
   for (const [root, operation] of roots) {
     for (const field of Object.values(root.getFields())) withIdConversion(field, operation, specTypes, naming);
   }
-  return new GraphQLSchema({ ...schema.toConfig(), types: types.filter((type) => !isScalarType(type) || relaxing.keepScalar(type)) });
+  return new GraphQLSchema({ ...schema.toConfig(), types: types.filter((type) => !isScalarType(type) || relaxing.relaxScalar(type)) });
 }
 
 /** Wraps a root field's resolver (in place) to convert its id arguments back to the spec's integers, when it has any. */

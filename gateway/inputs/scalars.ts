@@ -50,13 +50,14 @@ export interface InputScalarRelaxing {
   /** An argument's or input field's type with relaxed scalars replaced by their base type. */
   relax<T extends GraphQLInputType>(type: T): T;
   /**
-   * Applied to each scalar of the schema, in place (its input parsing accepts any string); false:
-   * no output uses it once inputs are relaxed, so it is left out rather than published unused.
+   * Called once for each scalar of the schema: a kept format scalar is changed in place to accept
+   * any string on input. False for a relaxed scalar no output uses: it is left out rather than
+   * published unused.
    */
-  keepScalar(scalar: GraphQLScalarType): boolean;
+  relaxScalar(scalar: GraphQLScalarType): boolean;
 }
 
-export const NO_RELAXING: InputScalarRelaxing = { relax: (type) => type, keepScalar: () => true };
+export const NO_RELAXING: InputScalarRelaxing = { relax: (type) => type, relaxScalar: () => true };
 
 export function inputScalarRelaxing(schema: GraphQLSchema): InputScalarRelaxing {
   const replacements = new Map<string, GraphQLScalarType>();
@@ -76,7 +77,7 @@ export function inputScalarRelaxing(schema: GraphQLSchema): InputScalarRelaxing 
   const onOutputs = outputScalars(schema);
   return {
     relax,
-    keepScalar: (scalar) => {
+    relaxScalar: (scalar) => {
       if (kept.has(scalar.name)) acceptStringsOnInput(scalar);
       return !replacements.has(scalar.name) || onOutputs.has(scalar.name);
     },
