@@ -188,6 +188,8 @@ class RenameTypesAndFields implements Transform {
 
   /** `type` (as renamed) with its renamed fields under their public names, as mapSchema renames a field. */
   private withRawFieldsRenamed(rawType: GraphQLNamedType, type: GraphQLObjectType | GraphQLInterfaceType, names: SchemaNames): GraphQLNamedType {
+    // Most types keep every field name: their configs are not copied.
+    if (Object.keys(type.getFields()).every((raw) => names.field(rawType, raw) === raw)) return type;
     if (isObjectType(type)) {
       const config = type.toConfig();
       const fields = this.renamedFields(rawType, type.name, config.fields, names);
@@ -198,7 +200,7 @@ class RenameTypesAndFields implements Transform {
     return fields ? correctASTNodes(new GraphQLInterfaceType({ ...config, fields })) : type;
   }
 
-  /** The field configs under their public names, or undefined when none is renamed. */
+  /** The field configs under their public names (and recorded for requests), or undefined when none is renamed. */
   private renamedFields(rawType: GraphQLNamedType, type: string, configs: GraphQLFieldConfigMap<unknown, unknown>, names: SchemaNames): GraphQLFieldConfigMap<unknown, unknown> | undefined {
     const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
     const rawNames = new Map<string, string>();
