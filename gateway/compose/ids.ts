@@ -59,8 +59,8 @@ function asId<T extends GraphQLType>(type: T): T {
 
 const asIdIfNamedSo = <T extends GraphQLType>(type: T, name: string): T => (isIdCandidate(name, type) ? asId(type) : type);
 
-/** Argument and input field types as the spec gives them (after relaxing), which id conversion needs. */
-type SpecTypes = Map<GraphQLArgument | GraphQLInputField, GraphQLInputType>;
+/** An argument's or input field's type as the spec gives it (after relaxing), which id conversion needs. */
+type SpecTypeOf = (input: GraphQLArgument | GraphQLInputField) => GraphQLInputType;
 
 /**
  * The subgraph's one pass over its types: input scalars relaxed (../inputs/scalars), then
@@ -80,11 +80,15 @@ export function retypeIds(schema: GraphQLSchema, relaxing: InputScalarRelaxing, 
   for (const [type, operation] of [[schema.getQueryType(), 'Query'], [schema.getMutationType(), 'Mutation'], [schema.getSubscriptionType(), 'Query']] as const) {
     if (type) roots.set(type, operation);
   }
-  const specTypes: SpecTypes = new Map();
+  // Kept for the arguments and input fields whose type changes here; the others' is their own.
+  const specTypes = new Map<GraphQLArgument | GraphQLInputField, GraphQLInputType>();
+  const specTypeOf: SpecTypeOf = (input) => specTypes.get(input) ?? input.type;
   const retype = (input: GraphQLArgument | GraphQLInputField, asIdToo: boolean) => {
     const relaxed = relax(input.type);
+    const published = asIdToo ? asIdIfNamedSo(relaxed, input.name) : relaxed;
+    if (published === input.type) return;
     specTypes.set(input, relaxed);
-    input.type = asIdToo ? asIdIfNamedSo(relaxed, input.name) : relaxed;
+    input.type = published;
   };
   const types = Object.values(schema.getTypeMap()).filter((type) => !type.name.startsWith('__') && !isSpecifiedScalarType(type));
   for (const type of types) {
@@ -100,15 +104,14 @@ export function retypeIds(schema: GraphQLSchema, relaxing: InputScalarRelaxing, 
     }
   }
   for (const [root, operation] of roots) {
-    for (const field of Object.values(root.getFields())) withIdConversion(field, operation, specTypes, naming);
+    for (const field of Object.values(root.getFields())) withIdConversion(field, operation, specTypeOf, naming);
   }
   return new GraphQLSchema({ ...schema.toConfig(), types: types.filter((type) => !isScalarType(type) || relaxing.relaxScalar(type)) });
 }
 
 /** Wraps a root field's resolver (in place) to convert its id arguments back to the spec's integers, when it has any. */
-function withIdConversion(field: GraphQLField<unknown, unknown>, operation: 'Query' | 'Mutation', specTypes: SpecTypes, naming: IdErrorNaming): void {
+function withIdConversion(field: GraphQLField<unknown, unknown>, operation: 'Query' | 'Mutation', specTypeOf: SpecTypeOf, naming: IdErrorNaming): void {
   const resolve = field.resolve;
-  const specTypeOf = (input: GraphQLArgument | GraphQLInputField) => specTypes.get(input) ?? input.type;
   if (!resolve || !field.args.some((arg) => needsConversion(arg.name, specTypeOf(arg), specTypeOf))) return;
   const argTypes = new Map(field.args.map((arg) => [arg.name, specTypeOf(arg)]));
   field.resolve = (root, args, context, info) => {
@@ -130,8 +133,6 @@ function withIdConversion(field: GraphQLField<unknown, unknown>, operation: 'Que
     return resolve(root, converted, context, info);
   };
 }
-
-type SpecTypeOf = (input: GraphQLArgument | GraphQLInputField) => GraphQLInputType;
 
 /**
  * Does an argument (by its name and spec type) hold an integer id somewhere inside it? Only then

@@ -33,6 +33,7 @@ import {
   TransformInputObjectFields,
 } from '@graphql-tools/wrap';
 import type { SourceTransforms } from '../config/schema';
+import { copyWith } from '../shared/copy-with';
 import type { NamingMaps } from './naming';
 
 type RootOperation = 'Query' | 'Mutation' | 'Subscription';
@@ -229,7 +230,7 @@ class RenameTypesAndFields implements Transform {
         },
       });
     }
-    return document === request.document ? request : { ...request, document };
+    return document === request.document ? request : copyWith(request, { document });
   }
 
   transformResult(result: ExecutionResult): ExecutionResult {
@@ -240,7 +241,7 @@ class RenameTypesAndFields implements Transform {
       if (renamed !== undefined) object!.__typename = renamed;
       return object;
     });
-    return { ...result, data };
+    return copyWith(result, { data });
   }
 
   private rawTopFields(document: DocumentNode): DocumentNode {

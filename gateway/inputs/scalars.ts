@@ -15,6 +15,7 @@ import {
   isScalarType,
   type GraphQLInputType,
   type GraphQLNamedType,
+  type GraphQLNullableType,
   type GraphQLSchema,
 } from 'graphql';
 import { getDirective } from '@graphql-tools/utils';
@@ -69,9 +70,13 @@ export function inputScalarRelaxing(schema: GraphQLSchema): InputScalarRelaxing 
     else if (getDirective(schema, type, 'regexp')?.length || getDirective(schema, type, 'length')?.length) replacements.set(type.name, GraphQLString);
   }
   if (replacements.size === 0 && kept.size === 0) return NO_RELAXING;
+  // The type itself when nothing in it is relaxed: ../compose/ids keeps a spec type only for what changed.
   const relax = <T extends GraphQLInputType>(type: T): T => {
-    if (isNonNullType(type)) return new GraphQLNonNull(relax(type.ofType)) as T;
-    if (isListType(type)) return new GraphQLList(relax(type.ofType)) as T;
+    if (isNonNullType(type) || isListType(type)) {
+      const inner = relax(type.ofType as GraphQLInputType);
+      if (inner === type.ofType) return type;
+      return (isNonNullType(type) ? new GraphQLNonNull(inner as GraphQLNullableType) : new GraphQLList(inner)) as T;
+    }
     return (replacements.get((type as GraphQLNamedType).name) as T | undefined) ?? type;
   };
   const onOutputs = outputScalars(schema);

@@ -140,7 +140,8 @@ export function createUpstreamClient(options: UpstreamFetchOptions): ContextualF
       try {
         // Signed per attempt: over the path this instance receives, with a fresh timestamp.
         const signed = authorize ? await authorize(method, target, context) : undefined;
-        const attemptHeaders = signed || span ? { ...outgoing, ...signed, ...span?.headers } : outgoing;
+        // Not a literal that starts with a spread (../shared/copy-with says why).
+        const attemptHeaders = signed || span ? Object.assign({}, outgoing, signed, span?.headers) : outgoing;
         const attempt: Attempt = { target, method, headers: attemptHeaders, body, limitMs, signal: init?.signal ?? undefined, report };
         outcome = await instance.call(() => send(attempt, pool.dispatcher, maxResponseBytes, source.name));
       } catch (error) {
