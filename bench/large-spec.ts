@@ -9,9 +9,11 @@
  * shebang gives it: wall time from spawn to exit and the process's peak RSS (VmHWM, via
  * /usr/bin/time's max resident size). Cold runs start with an empty
  * converted-schema cache (`resilience.specCache`), cached runs with the one the first run wrote.
+ * A third row is the floor under the cached one: graphql-js alone building that cached SDL and
+ * printing it sorted (bench/graphql-floor.cjs), in a process of its own with the same flags.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -104,19 +106,21 @@ interface ComposeRun {
   peakRssMiB: number;
 }
 
-/** `tessera compose` in a fresh process under /usr/bin/time, with the node flags the bin's shebang gives it. */
-function composeOnce(configFile: string): ComposeRun {
+/** A node script in a fresh process under /usr/bin/time, with the node flags the bin's shebang gives the gateway. */
+function timedRun(what: string, args: string[]): ComposeRun {
   const started = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KIB %M', process.execPath, ...GATEWAY_NODE_FLAGS, 'bin/tessera.cjs', 'compose', '--config', configFile, '--out', '/dev/null'], {
+  const result = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KIB %M', process.execPath, ...GATEWAY_NODE_FLAGS, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, NODE_ENV: 'production' },
     encoding: 'utf8',
   });
   const ms = performance.now() - started;
   const kib = /MAXRSS_KIB (\d+)/.exec(result.stderr)?.[1];
-  if (result.status !== 0 || !kib) throw new Error(`tessera compose failed (${result.status}):\n${result.stderr.slice(-2000)}`);
+  if (result.status !== 0 || !kib) throw new Error(`${what} failed (${result.status}):\n${result.stderr.slice(-2000)}`);
   return { ms, peakRssMiB: Number(kib) / 1024 };
 }
+
+const composeOnce = (configFile: string) => timedRun('tessera compose', ['bin/tessera.cjs', 'compose', '--config', configFile, '--out', '/dev/null']);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
@@ -131,10 +135,13 @@ export async function largeSpecRows({ mib = 12, repeat = 3, specFile: given = ''
     writeFileSync(configFile, `sources:\n  - name: large\n    spec: ${specFile}\n    url: http://127.0.0.1:9\nresilience:\n  specCache: ${cacheDir}\n`);
     const cold: ComposeRun[] = [];
     const cached: ComposeRun[] = [];
+    const floor: ComposeRun[] = [];
     for (let i = 0; i < repeat; i++) {
       rmSync(cacheDir, { recursive: true, force: true });
       cold.push(composeOnce(configFile));
       cached.push(composeOnce(configFile)); // the run before wrote the cache
+      const [converted] = readdirSync(join(cacheDir, 'converted'));
+      floor.push(timedRun('bench/graphql-floor.cjs', ['bench/graphql-floor.cjs', join(cacheDir, 'converted', converted)]));
     }
     const row = (label: string, runs: ComposeRun[]) =>
       `| ${label} | ${median(runs.map((r) => r.ms)).toFixed(0)} | ${median(runs.map((r) => r.peakRssMiB)).toFixed(0)} | ${runs.map((r) => r.ms.toFixed(0)).join(', ')} |`;
@@ -145,6 +152,7 @@ export async function largeSpecRows({ mib = 12, repeat = 3, specFile: given = ''
       '|:----|---:|---:|:---|',
       row('cold (empty cache)', cold),
       row('cached (same spec hash)', cached),
+      row('floor: graphql-js alone builds the cached SDL and prints it sorted', floor),
     ].join('\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
