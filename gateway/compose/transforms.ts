@@ -1,4 +1,5 @@
 import {
+  GraphQLInputObjectType,
   GraphQLInterfaceType,
   GraphQLObjectType,
   GraphQLSchema,
@@ -7,31 +8,26 @@ import {
   getNamedType,
   isCompositeType,
   isInputObjectType,
+  isInputType,
   isInterfaceType,
   isLeafType,
   isObjectType,
   isScalarType,
   isSpecifiedScalarType,
+  typeFromAST,
   visit,
   visitWithTypeInfo,
   type DocumentNode,
-  type GraphQLFieldConfigMap,
   type GraphQLNamedType,
   type OperationTypeNode,
   type SelectionNode,
   type SelectionSetNode,
   type TypeNode,
+  type ValueNode,
 } from 'graphql';
 import type { Transform } from '@graphql-tools/delegate';
-import { correctASTNodes, renameType, rewireTypes, visitData, type ExecutionRequest, type ExecutionResult } from '@graphql-tools/utils';
-import {
-  FilterInputObjectFields,
-  FilterInterfaceFields,
-  FilterObjectFields,
-  FilterRootFields,
-  FilterTypes,
-  TransformInputObjectFields,
-} from '@graphql-tools/wrap';
+import { correctASTNodes, renameType, rewireTypes, transformInputValue, visitData, type ExecutionRequest, type ExecutionResult } from '@graphql-tools/utils';
+import { FilterInputObjectFields, FilterInterfaceFields, FilterObjectFields, FilterRootFields, FilterTypes } from '@graphql-tools/wrap';
 import type { SourceTransforms } from '../config/schema';
 import { copyWith } from '../shared/copy-with';
 import type { NamingMaps } from './naming';
@@ -86,28 +82,15 @@ export function createSourceNaming(naming: NamingMaps, config: SourceTransforms)
 }
 
 /**
- * As @graphql-tools/wrap transforms: types and output fields (root, object and interface) in one,
- * then input fields (each transform is one more pass over every delegated request), each made only
- * when it changes something; then the hides.
+ * As @graphql-tools/wrap transforms: the renames (types, then every kind of field) in one, made
+ * only when the naming rules or the config rename something; then the hides.
  */
 function buildTransforms(naming: NamingMaps, config: SourceTransforms, renamer: Renamer, options: { hide: boolean }): Transform[] {
   const transforms: Transform[] = [];
-  const configFieldKeys = Object.keys(config.rename.fields);
-  const renamesFields = configFieldKeys.some((k) => !/^(Query|Mutation)\./.test(k));
   const renamesTypes = naming.types.size > 0 || Object.keys(config.rename.types).length > 0;
-  const renamesOutputFields = naming.objectFields.size > 0 || naming.rootFields.Query.size > 0 || naming.rootFields.Mutation.size > 0 || configFieldKeys.length > 0;
-  if (renamesTypes || renamesOutputFields) transforms.push(new RenameTypesAndFields(renamer));
-  if (naming.inputFields.size > 0 || renamesFields) {
-    // Not RenameInputObjectFields: it wraps this same transform and first makes a whole mapSchema
-    // pass only to collect a reverse map that this one's own mapping already holds (~0.15 s for a
-    // 12 MiB spec); requests come out the same.
-    transforms.push(
-      new TransformInputObjectFields((type, name, config) => {
-        const renamed = renamer.inputField(type, name);
-        return renamed === name ? undefined : [renamed, config];
-      }),
-    );
-  }
+  const renamesFields =
+    naming.objectFields.size > 0 || naming.inputFields.size > 0 || naming.rootFields.Query.size > 0 || naming.rootFields.Mutation.size > 0 || Object.keys(config.rename.fields).length > 0;
+  if (renamesTypes || renamesFields) transforms.push(new RenameTypesAndFields(renamer));
   if (options.hide && config.hide.length > 0) {
     const hiddenTypes = new Set(config.hide.filter((entry) => !entry.includes('.')));
     const hiddenFields = new Set(config.hide.filter((entry) => entry.includes('.')));
@@ -122,11 +105,15 @@ function buildTransforms(naming: NamingMaps, config: SourceTransforms, renamer: 
 }
 
 /**
- * Type renames (RenameTypes without scalars) and root, object and interface field renames
- * (TransformCompositeFields, or RenameRootFields when only root fields are renamed) as one
- * transform, which is what those did one after the other: one rebuild of the schema instead of two
- * mapSchema passes (each ~0.25-0.4 s on a 12 MiB spec), and at most two visits of a delegated
- * request, each made only when it can change something:
+ * Type renames (RenameTypes without scalars), root, object and interface field renames
+ * (TransformCompositeFields, or RenameRootFields when only root fields are renamed) and input field
+ * renames (TransformInputObjectFields) as one transform, which is what those did one after the
+ * other: one rebuild of the schema instead of three mapSchema passes (each ~0.15-0.4 s on a 12 MiB
+ * spec), and at most three visits of a delegated request, each made only when it can change
+ * something:
+ * - input fields: renamed back in the variables of a renamed input type and in object literals, the
+ *   document visited with type info only when it holds an object literal (TransformInputObjectFields
+ *   visited every request of a source with a renamed input field);
  * - fields: renamed back, and aliased to the public name so answers need no renaming. When only
  *   root fields are renamed and no field returns a root type (REST sources have none), they are at
  *   the top of the delegated operation, so the visit of the whole document with type info (~2.4%
@@ -140,8 +127,11 @@ class RenameTypesAndFields implements Transform {
   /** Raw → public type names, public → raw, for the types renamed. */
   private publicTypes = new Map<string, string>();
   private rawTypes = new Map<string, string>();
-  /** Public type → public field → raw field, for the fields renamed. */
+  /** Public type → public field → raw field, for the object, interface and root fields renamed. */
   private rawFields = new Map<string, Map<string, string>>();
+  /** Public input type → public field → raw field, for the input fields renamed. */
+  private rawInputFields = new Map<string, Map<string, string>>();
+  private transformed?: GraphQLSchema;
   private rootTypes: Partial<Record<OperationTypeNode, string>> = {};
   /** Only root fields are renamed, and they can only be at the top of an operation. */
   private renamesTopFieldsOnly = false;
@@ -161,13 +151,14 @@ class RenameTypesAndFields implements Transform {
     this.publicTypes = names.types;
     this.rawTypes = new Map([...names.types].map(([raw, name]) => [name, raw]));
     this.rawFields = new Map();
+    this.rawInputFields = new Map();
     const byRawName: Record<string, GraphQLNamedType> = Object.create(null);
     for (const [raw, type] of Object.entries(schema.getTypeMap())) {
       // As mapSchema: introspection and built-in scalar types are left to rewireTypes.
       if (raw.startsWith('__') || isSpecifiedScalarType(type)) continue;
       const name = names.types.get(raw);
       const renamed = name === undefined ? type : renameType(type, name);
-      byRawName[raw] = isObjectType(renamed) || isInterfaceType(renamed) ? this.withRawFieldsRenamed(type, renamed, names) : renamed;
+      byRawName[raw] = isObjectType(renamed) || isInterfaceType(renamed) || isInputObjectType(renamed) ? this.withRawFieldsRenamed(type, renamed, names) : renamed;
     }
     const { typeMap, directives } = rewireTypes(byRawName, schema.getDirectives());
     const root = (type: GraphQLObjectType | null | undefined) => (type ? (typeMap[byRawName[type.name].name] as GraphQLObjectType) : undefined);
@@ -183,27 +174,36 @@ class RenameTypesAndFields implements Transform {
     this.rootTypes = { query: rootNames[0], mutation: rootNames[1], subscription: rootNames[2] };
     this.renamesTopFieldsOnly = [...this.rawFields.keys()].every((type) => rootNames.includes(type)) && !returnsRootType(schema);
     this.renamesTypenames = [...this.publicTypes.keys()].some((raw) => isCompositeType(schema.getType(raw)));
-    this.typeInfo = this.rawFields.size > 0 ? new TypeInfo(transformed) : undefined;
+    this.typeInfo = this.rawFields.size > 0 || this.rawInputFields.size > 0 ? new TypeInfo(transformed) : undefined;
+    this.transformed = transformed;
     return transformed;
   }
 
   /** `type` (as renamed) with its renamed fields under their public names, as mapSchema renames a field. */
-  private withRawFieldsRenamed(rawType: GraphQLNamedType, type: GraphQLObjectType | GraphQLInterfaceType, names: SchemaNames): GraphQLNamedType {
+  private withRawFieldsRenamed(rawType: GraphQLNamedType, type: GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType, names: SchemaNames): GraphQLNamedType {
     // Most types keep every field name: their configs are not copied.
     if (Object.keys(type.getFields()).every((raw) => names.field(rawType, raw) === raw)) return type;
     if (isObjectType(type)) {
       const config = type.toConfig();
-      const fields = this.renamedFields(rawType, type.name, config.fields, names);
-      return fields ? correctASTNodes(new GraphQLObjectType({ ...config, fields })) : type;
+      return correctASTNodes(new GraphQLObjectType({ ...config, fields: this.renamedFields(rawType, type.name, config.fields, names, this.rawFields) }));
+    }
+    if (isInterfaceType(type)) {
+      const config = type.toConfig();
+      return correctASTNodes(new GraphQLInterfaceType({ ...config, fields: this.renamedFields(rawType, type.name, config.fields, names, this.rawFields) }));
     }
     const config = type.toConfig();
-    const fields = this.renamedFields(rawType, type.name, config.fields, names);
-    return fields ? correctASTNodes(new GraphQLInterfaceType({ ...config, fields })) : type;
+    return correctASTNodes(new GraphQLInputObjectType({ ...config, fields: this.renamedFields(rawType, type.name, config.fields, names, this.rawInputFields) }));
   }
 
-  /** The field configs under their public names (and recorded for requests), or undefined when none is renamed. */
-  private renamedFields(rawType: GraphQLNamedType, type: string, configs: GraphQLFieldConfigMap<unknown, unknown>, names: SchemaNames): GraphQLFieldConfigMap<unknown, unknown> | undefined {
-    const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
+  /** The field configs under their public names, the renamed ones recorded for requests in `record`. */
+  private renamedFields<Config extends { astNode?: { name: { value: string } } | null }>(
+    rawType: GraphQLNamedType,
+    type: string,
+    configs: Record<string, Config>,
+    names: SchemaNames,
+    record: Map<string, Map<string, string>>,
+  ): Record<string, Config> {
+    const fields: Record<string, Config> = {};
     const rawNames = new Map<string, string>();
     for (const [raw, field] of Object.entries(configs)) {
       const name = names.field(rawType, raw);
@@ -214,14 +214,20 @@ class RenameTypesAndFields implements Transform {
       rawNames.set(name, raw);
       fields[name] = field.astNode ? { ...field, astNode: { ...field.astNode, name: { ...field.astNode.name, value: name } } } : field;
     }
-    if (rawNames.size === 0) return undefined;
-    this.rawFields.set(type, rawNames);
+    record.set(type, rawNames);
     return fields;
   }
 
   transformRequest(request: ExecutionRequest): ExecutionRequest {
-    let document = request.document;
-    if (this.typeInfo) document = this.renamesTopFieldsOnly && onlyFieldsAtTop(document) ? this.rawTopFields(document) : this.rawFieldsAnywhere(document, this.typeInfo);
+    let { document, variables } = request;
+    // Input fields first: variable types and the type info are in public names.
+    if (this.rawInputFields.size > 0) {
+      variables = this.rawVariables(document, variables);
+      if (this.typeInfo && holdsObjectLiteral(document)) document = this.rawObjectLiterals(document, this.typeInfo);
+    }
+    if (this.rawFields.size > 0 && this.typeInfo) {
+      document = this.renamesTopFieldsOnly && onlyFieldsAtTop(document) ? this.rawTopFields(document) : this.rawFieldsAnywhere(document, this.typeInfo);
+    }
     if (namesAnyType(document, this.rawTypes)) {
       document = visit(document, {
         [Kind.NAMED_TYPE]: (node) => {
@@ -230,7 +236,52 @@ class RenameTypesAndFields implements Transform {
         },
       });
     }
-    return document === request.document ? request : copyWith(request, { document });
+    return document === request.document && variables === request.variables ? request : copyWith(request, { document, variables });
+  }
+
+  /** The variables with the renamed input fields of their values under raw names (a copy when one is renamed). */
+  private rawVariables(document: DocumentNode, variables: ExecutionRequest['variables']): ExecutionRequest['variables'] {
+    if (!variables) return variables;
+    let raw: Record<string, unknown> | undefined;
+    for (const definition of document.definitions) {
+      if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+      for (const { variable, type } of definition.variableDefinitions ?? []) {
+        const name = variable.name.value;
+        const inputType = variables[name] == null ? undefined : typeFromAST(this.transformed!, type);
+        if (!isInputType(inputType) || !isInputObjectType(getNamedType(inputType))) continue;
+        const values = (raw ??= { ...variables });
+        values[name] = transformInputValue(inputType, variables[name], null, (objectType, value: Record<string, unknown>) => {
+          const rawNames = this.rawInputFields.get(objectType.name);
+          if (!rawNames) return value;
+          const renamed: Record<string, unknown> = {};
+          for (const key of Object.keys(value)) renamed[rawNames.get(key) ?? key] = value[key];
+          return renamed;
+        });
+      }
+    }
+    return raw ?? variables;
+  }
+
+  private rawObjectLiterals(document: DocumentNode, typeInfo: TypeInfo): DocumentNode {
+    return visit(
+      document,
+      visitWithTypeInfo(typeInfo, {
+        [Kind.OBJECT]: {
+          leave: (node) => {
+            const type = typeInfo.getInputType();
+            const rawNames = type && this.rawInputFields.get(getNamedType(type).name);
+            if (!rawNames) return undefined;
+            return {
+              ...node,
+              fields: node.fields.map((field) => {
+                const raw = rawNames.get(field.name.value);
+                return raw === undefined ? field : { ...field, name: { kind: Kind.NAME, value: raw } };
+              }),
+            };
+          },
+        },
+      }),
+    );
   }
 
   transformResult(result: ExecutionResult): ExecutionResult {
@@ -278,6 +329,25 @@ function rawSelections(node: SelectionSetNode, rawNames: Map<string, string>): S
     return { ...selection, name: { kind: Kind.NAME, value: raw }, alias: { kind: Kind.NAME, value: selection.alias?.value ?? selection.name.value } };
   });
   return { ...node, selections };
+}
+
+/** Does an argument anywhere in the document hold an object literal (an input object written inline)? */
+function holdsObjectLiteral(document: DocumentNode): boolean {
+  const inValue = (value: ValueNode): boolean => value.kind === Kind.OBJECT || (value.kind === Kind.LIST && value.values.some(inValue));
+  const inSelections = (selectionSet: SelectionSetNode | undefined): boolean =>
+    selectionSet !== undefined &&
+    selectionSet.selections.some(
+      (selection) =>
+        (selection.directives ?? []).some((directive) => (directive.arguments ?? []).some((argument) => inValue(argument.value))) ||
+        (selection.kind === Kind.FIELD && (selection.arguments ?? []).some((argument) => inValue(argument.value))) ||
+        (selection.kind !== Kind.FRAGMENT_SPREAD && inSelections(selection.selectionSet)),
+    );
+  return document.definitions.some((definition) => {
+    if (definition.kind === Kind.OPERATION_DEFINITION) {
+      return (definition.variableDefinitions ?? []).some((variable) => variable.defaultValue !== undefined && inValue(variable.defaultValue)) || inSelections(definition.selectionSet);
+    }
+    return definition.kind === Kind.FRAGMENT_DEFINITION && inSelections(definition.selectionSet);
+  });
 }
 
 function onlyFieldsAtTop(document: DocumentNode): boolean {

@@ -223,15 +223,39 @@ describe('a request in public names reaches the upstream in raw ones (input fiel
   });
 
   const selection = '{ id displayName createdAt role }';
+  const nested = { billingAddress: { postalCode: 'N1 9GU' }, phoneNumbers: [{ phoneNumber: '+44 20' }, { phoneNumber: '+44 21' }] };
+  const nestedInline = 'billingAddress: { postalCode: "N1 9GU" }, phoneNumbers: [{ phoneNumber: "+44 20" }, { phoneNumber: "+44 21" }]';
+  const rawNested = { billing_address: { postal_code: 'N1 9GU' }, phone_numbers: [{ phone_number: '+44 20' }, { phone_number: '+44 21' }] };
   test.each([
-    ['written inline', `mutation { createAccount(input: { displayName: "Ann", role: owner }) ${selection} }`, undefined],
-    ['given as a variable of the renamed input type', `mutation ($input: NewAccountInput!) { createAccount(input: $input) ${selection} }`, { input: { displayName: 'Ann', role: 'owner' } }],
-  ])('input %s', async (_how, source, variableValues) => {
+    ['written inline', `mutation { createAccount(input: { displayName: "Ann", role: owner }) ${selection} }`, undefined, {}],
+    ['given as a variable of the renamed input type', `mutation ($input: NewAccountInput!) { createAccount(input: $input) ${selection} }`, { input: { displayName: 'Ann', role: 'owner' } }, {}],
+    ['written inline, with input objects nested and in a list', `mutation { createAccount(input: { displayName: "Ann", role: owner, ${nestedInline} }) ${selection} }`, undefined, rawNested],
+    [
+      'given as a variable, with input objects nested and in a list',
+      `mutation ($input: NewAccountInput!) { createAccount(input: $input) ${selection} }`,
+      { input: { displayName: 'Ann', role: 'owner', ...nested } },
+      rawNested,
+    ],
+    [
+      'written inline around a variable of a nested input type',
+      `mutation ($address: NewAccountInputBillingAddressInput) { createAccount(input: { displayName: "Ann", role: owner, billingAddress: $address }) ${selection} }`,
+      { address: nested.billingAddress },
+      { billing_address: rawNested.billing_address },
+    ],
+  ])('input %s', async (_how, source, variableValues, rawExtra) => {
     upstream.requests.length = 0;
     const result = await graphql({ schema: composed.schema, source, variableValues, contextValue: {} });
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ createAccount: { id: '7', displayName: 'Ann', createdAt: '2026-11-23', role: 'owner' } });
-    expect(upstream.requests.map((r) => JSON.parse(r.body) as unknown)).toEqual([{ display_name: 'Ann', role: 'owner' }]);
+    expect(upstream.requests.map((r) => JSON.parse(r.body) as unknown)).toEqual([{ display_name: 'Ann', role: 'owner', ...rawExtra }]);
+  });
+
+  test("a client's variables are not changed by the renaming", async () => {
+    const variableValues = { input: { displayName: 'Ann', role: 'owner', ...nested } };
+    const before = structuredClone(variableValues);
+    const source = `mutation ($input: NewAccountInput!) { createAccount(input: $input) { id } }`;
+    expect((await graphql({ schema: composed.schema, source, variableValues, contextValue: {} })).errors).toBeUndefined();
+    expect(variableValues).toEqual(before);
   });
 });
 

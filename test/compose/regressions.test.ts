@@ -1,9 +1,13 @@
 /**
  * Regression tests, each named after the bug it pins (found in review).
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { graphql } from 'graphql';
+import { createSchema, createYoga } from 'graphql-yoga';
 import { printComposedSchema } from '../../gateway/compose/print';
-import { composeGateway } from '../../gateway/compose/compose';
+import { composeGateway, type ComposedGateway } from '../../gateway/compose/compose';
 import { loadConfig } from '../../gateway/config/load';
 import { sourceSchema, type SourceConfig, type SourceTransforms, type TesseraConfig } from '../../gateway/config/schema';
 import { REPO_ROOT } from '../support/harness';
@@ -79,5 +83,67 @@ describe('GraphQL sources never leak upstream bodies or error internals', () => 
     } finally {
       await composed.close();
     }
+  });
+});
+
+describe('renamed input fields reach a GraphQL service under their own names, wherever the input is written', () => {
+  // Root field arguments reach the service as variables; a nested field's are copied into the
+  // delegated document as written, so its object literals are renamed there.
+  const FOLDERS_SDL = /* GraphQL */ `
+    input FolderFilter { name_like: String sub_filter: FolderFilter }
+    type Folder { name: String! children(filter: FolderFilter): [Folder!]! }
+    type Query { folders(filter: FolderFilter): [Folder!]! }
+  `;
+  let server: Server;
+  let composed: ComposedGateway;
+  const received: string[] = [];
+  beforeAll(async () => {
+    // Each folder is named after the filter it was asked with, so the answer shows what arrived.
+    const describeFilter = (filter?: { name_like?: string; sub_filter?: { name_like?: string } }) => `${filter?.name_like}/${filter?.sub_filter?.name_like}`;
+    const yoga = createYoga({
+      schema: createSchema({
+        typeDefs: FOLDERS_SDL,
+        resolvers: {
+          Query: { folders: (_: unknown, { filter }: { filter?: Parameters<typeof describeFilter>[0] }) => [{ name: describeFilter(filter) }] },
+          Folder: { children: (_: unknown, { filter }: { filter?: Parameters<typeof describeFilter>[0] }) => [{ name: describeFilter(filter) }] },
+        },
+      }),
+      logging: false,
+    });
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => received.push(body));
+      void yoga(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    const transforms = { rename: { types: {}, fields: { 'FolderFilter.name_like': 'nameLike', 'FolderFilter.sub_filter': 'subFilter' } }, hide: [] };
+    composed = await composeGateway(
+      withSources(sourceSchema.parse({ kind: 'graphql', name: 'folders', url, headers: {}, forwardHeaders: [], timeoutMs: 2_000, transforms })),
+    );
+  });
+  afterAll(async () => {
+    await composed.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test('in a root argument and in a nested field argument, inline and as a variable', async () => {
+    received.length = 0;
+    const result = await graphql({
+      schema: composed.schema,
+      contextValue: {},
+      source: `query ($sub: FolderFilter) {
+        folders(filter: { nameLike: "a", subFilter: { nameLike: "b" } }) {
+          name
+          inline: children(filter: { nameLike: "c", subFilter: { nameLike: "d" } }) { name }
+          variable: children(filter: $sub) { name }
+        }
+      }`,
+      variableValues: { sub: { nameLike: 'e', subFilter: { nameLike: 'f' } } },
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ folders: [{ name: 'a/b', inline: [{ name: 'c/d' }], variable: [{ name: 'e/f' }] }] });
+    expect(received.join('\n')).not.toMatch(/nameLike|subFilter/);
   });
 });
