@@ -3,11 +3,13 @@
  * end to end through @omnigraph/openapi, and the config's renames and hides on the demo specs.
  */
 import { join } from 'node:path';
-import { buildSchema, graphql, isInputObjectType, isObjectType, parse, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { buildSchema, graphql, isInputObjectType, isObjectType, parse, printSchema, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { Subschema } from '@graphql-tools/delegate';
+import { wrapSchema } from '@graphql-tools/wrap';
 import { CompositionError } from '../../gateway/compose/errors';
 import { composeGateway, type ComposedGateway } from '../../gateway/compose/compose';
-import { camelCase, computeNaming, pascalCase } from '../../gateway/compose/naming';
-import { namesAnyType } from '../../gateway/compose/transforms';
+import { camelCase, computeNaming, pascalCase, type NamingMaps } from '../../gateway/compose/naming';
+import { createSourceNaming, namesAnyType, NO_TRANSFORMS } from '../../gateway/compose/transforms';
 import { configFor, run, specPath, startCannedServer, type CannedServer, type SourceSpec } from './canned';
 
 const DEMO_SPECS = join(__dirname, '..', '..', 'sources');
@@ -183,8 +185,39 @@ describe('computeNaming on a schema with the loader’s raw names', () => {
 
 describe('the naming rules end to end (spec → @omnigraph/openapi → public schema)', () => {
   let schema: GraphQLSchema;
+  let subgraphSchema: GraphQLSchema;
+  let composedNaming: NamingMaps;
   beforeAll(async () => {
-    ({ schema } = await composeGateway(configFor([{ name: 'accounts', spec: specPath('naming.yaml'), url: 'http://127.0.0.1:9' }])));
+    const composed = await composeGateway(configFor([{ name: 'accounts', spec: specPath('naming.yaml'), url: 'http://127.0.0.1:9' }]));
+    ({ schema } = composed);
+    subgraphSchema = composed.subgraphs[0].schema;
+    composedNaming = composed.subgraphs[0].naming;
+  });
+
+  const fieldNames = (of: GraphQLSchema, name: string) => {
+    const type = of.getType(name);
+    return isObjectType(type) || isInputObjectType(type) ? Object.values(type.getFields()).map((field) => field.name) : undefined;
+  };
+
+  test("the source's own schema keeps the raw names (stitching's copy of it is renamed in place)", () => {
+    expect(fieldNames(subgraphSchema, 'Account')).toEqual(['id', 'display_name', 'created_at', 'role']);
+    expect(fieldNames(subgraphSchema, 'NewAccount_Input')).toEqual(expect.arrayContaining(['display_name', 'billing_address', 'phone_numbers']));
+    expect(Object.keys(subgraphSchema.getQueryType()!.getFields()).sort()).toEqual(['getAccount', 'getAccountsByIds', 'listAccounts']);
+    expect(Object.values(subgraphSchema.getTypeMap()).every((type) => subgraphSchema.getType(type.name) === type)).toBe(true);
+  });
+
+  test.each([
+    ["a subschema's transformedSchema, over the source's own schema (link planning)", (subschema: Subschema) => subschema.transformedSchema],
+    ["wrapSchema, over graphql-tools' wrapping copy (stitching)", (subschema: Subschema) => wrapSchema(subschema)],
+  ])('the renames through %s give public names and leave the source schema as it was', (_how, transform) => {
+    const before = printSchema(subgraphSchema);
+    const naming = createSourceNaming(composedNaming, NO_TRANSFORMS);
+    const renamed = transform(new Subschema({ schema: subgraphSchema, transforms: naming.transforms({ hide: false }) }));
+    expect(fieldNames(renamed, 'Account')).toEqual(['id', 'displayName', 'createdAt', 'role']);
+    expect(fieldNames(renamed, 'NewAccountInput')).toEqual(expect.arrayContaining(['displayName', 'billingAddress', 'phoneNumbers']));
+    expect(Object.keys(renamed.getQueryType()!.getFields()).sort()).toEqual(['account', 'accounts', 'accountsByIds']);
+    expect(renamed.getType('NewAccount_Input')).toBeUndefined();
+    expect(printSchema(subgraphSchema)).toBe(before);
   });
 
   test('root fields', () => {
