@@ -101,16 +101,16 @@ export function generateSpec(mib: number): string {
   return JSON.stringify(spec, null, 2);
 }
 
-interface ComposeRun {
+export interface TimedRun {
   ms: number;
   peakRssMiB: number;
 }
 
-/** A node script in a fresh process under /usr/bin/time, with the node flags the bin's shebang gives the gateway. */
-function timedRun(what: string, args: string[]): ComposeRun {
+/** A node script in a fresh process under /usr/bin/time, by default with the node flags the bin's shebang gives the gateway. */
+export function timedRun(what: string, args: string[], cwd = REPO_ROOT, nodeFlags = GATEWAY_NODE_FLAGS): TimedRun {
   const started = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KIB %M', process.execPath, ...GATEWAY_NODE_FLAGS, ...args], {
-    cwd: REPO_ROOT,
+  const result = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KIB %M', process.execPath, ...nodeFlags, ...args], {
+    cwd,
     env: { ...process.env, NODE_ENV: 'production' },
     encoding: 'utf8',
   });
@@ -122,7 +122,12 @@ function timedRun(what: string, args: string[]): ComposeRun {
 
 const composeOnce = (configFile: string) => timedRun('tessera compose', ['bin/tessera.cjs', 'compose', '--config', configFile, '--out', '/dev/null']);
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+/** A table row: median ms, median peak RSS, every run's ms. */
+export function runsRow(label: string, runs: TimedRun[]): string {
+  return `| ${label} | ${median(runs.map((r) => r.ms)).toFixed(0)} | ${median(runs.map((r) => r.peakRssMiB)).toFixed(0)} | ${runs.map((r) => r.ms.toFixed(0)).join(', ')} |`;
+}
 
 export async function largeSpecRows({ mib = 12, repeat = 3, specFile: given = '' } = {}): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-large-spec-'));
@@ -133,9 +138,9 @@ export async function largeSpecRows({ mib = 12, repeat = 3, specFile: given = ''
     const cacheDir = join(dir, 'spec-cache');
     const configFile = join(dir, 'tessera.config.yaml');
     writeFileSync(configFile, `sources:\n  - name: large\n    spec: ${specFile}\n    url: http://127.0.0.1:9\nresilience:\n  specCache: ${cacheDir}\n`);
-    const cold: ComposeRun[] = [];
-    const cached: ComposeRun[] = [];
-    const floor: ComposeRun[] = [];
+    const cold: TimedRun[] = [];
+    const cached: TimedRun[] = [];
+    const floor: TimedRun[] = [];
     for (let i = 0; i < repeat; i++) {
       rmSync(cacheDir, { recursive: true, force: true });
       cold.push(composeOnce(configFile));
@@ -143,16 +148,14 @@ export async function largeSpecRows({ mib = 12, repeat = 3, specFile: given = ''
       const [converted] = readdirSync(join(cacheDir, 'converted'));
       floor.push(timedRun('bench/graphql-floor.cjs', ['bench/graphql-floor.cjs', join(cacheDir, 'converted', converted)]));
     }
-    const row = (label: string, runs: ComposeRun[]) =>
-      `| ${label} | ${median(runs.map((r) => r.ms)).toFixed(0)} | ${median(runs.map((r) => r.peakRssMiB)).toFixed(0)} | ${runs.map((r) => r.ms.toFixed(0)).join(', ')} |`;
     return [
       `spec: ${given ? `${given}, ` : ''}${(Buffer.byteLength(spec) / 2 ** 20).toFixed(1)} MiB, ${Object.keys(JSON.parse(spec).paths).length} paths; \`tessera compose\` in a fresh process, spawn to exit; median of ${repeat}`,
       '',
       '| run | ms | peak RSS MiB | all runs ms |',
       '|:----|---:|---:|:---|',
-      row('cold (empty cache)', cold),
-      row('cached (same spec hash)', cached),
-      row('floor: graphql-js alone builds the cached SDL and prints it sorted', floor),
+      runsRow('cold (empty cache)', cold),
+      runsRow('cached (same spec hash)', cached),
+      runsRow('floor: graphql-js alone builds the cached SDL and prints it sorted', floor),
     ].join('\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { GATEWAY_NODE_FLAGS, REPO_ROOT, freePort, stopAll, track, waitFor } from './children';
 import { coldStartRows } from './cold-start';
 import { largeSpecRows } from './large-spec';
+import { largeSpecServeRows } from './large-spec-serve';
 
 const SHARED_BENCH = resolve(process.env.TESSERA_SHARED_BENCH ?? join(REPO_ROOT, '..', 'shared', 'bench'));
 const SCRATCH = resolve(process.env.TESSERA_PEER_BENCH_DIR ?? join(homedir(), '.cache', 'tessera-bench'));
@@ -292,6 +293,8 @@ async function main(): Promise<void> {
   console.log(comparison(ours, peer, cached));
   console.log('\nLarge spec: compose time and peak RSS (bench/large-spec.ts)\n');
   console.log(await largeSpecRows());
+  console.log('\nLarge spec: spawn to first answer, Tessera and the peer (bench/large-spec-serve.ts)\n');
+  console.log(await largeSpecServeRows(hive));
   console.log('\nDemo cold start (bench/cold-start.ts)\n');
   console.log(await coldStartRows());
   if (settings.json) {
