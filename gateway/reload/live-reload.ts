@@ -35,7 +35,7 @@ export function startLiveReload(initial: Composed & { config: TesseraConfig }, o
     config: live.config,
     configFile,
     reload: live.reload,
-    degraded: () => (live.status().degradedSources ?? []).map((degraded) => degraded.source),
+    degraded: () => live.degradedSources().map((degraded) => degraded.source),
     onPoll: options.onPoll,
   });
   return { ...live, stop: watcher.stop };

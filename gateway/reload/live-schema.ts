@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { GraphQLSchema } from 'graphql';
 import { schemaVersion } from '../compose/print';
+import { copyWith } from '../shared/copy-with';
 import type { TesseraConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
 import type { SchemaStatus } from '../upstream/status';
@@ -27,6 +28,8 @@ export interface LiveSchema {
   current(): GraphQLSchema;
   config(): TesseraConfig;
   status(): SchemaStatus;
+  /** The sources the current schema was composed without (or from their last known good spec). */
+  degradedSources(): NonNullable<SchemaStatus['degradedSources']>;
   /** Recomposes and swaps; on failure the last good schema stays and the reason is kept. */
   reload(reason: string): Promise<void>;
   /** No more reloads; settles when the one running (if any) is done, so closing can follow. */
@@ -62,11 +65,11 @@ export function createLiveSchema(initial: Composed & { config: TesseraConfig }, 
       options.onSwap?.(nextConfig);
       // Retries of a source that is still down recompose the same schema: not worth an info line each time.
       const level = change.added.length || change.removed.length ? 'info' : 'debug';
-      options.logger[level]({ reason, version: status.version, added: change.added, removed: change.removed }, describeChange(reason, change));
+      options.logger[level]({ reason, version: schemaVersion(schema), added: change.added, removed: change.removed }, describeChange(reason, change));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       status = { ...status, lastReloadError: message };
-      options.logger.error({ reason, err: error }, `schema reload (${reason}) failed, still serving schema ${status.version}: ${message}`);
+      options.logger.error({ reason, err: error }, `schema reload (${reason}) failed, still serving schema ${schemaVersion(schema)}: ${message}`);
     }
   };
 
@@ -90,11 +93,14 @@ export function createLiveSchema(initial: Composed & { config: TesseraConfig }, 
     await running;
   };
 
-  return { current: () => schema, config: () => config, status: () => status, reload, settle };
+  // The version is the printed schema's hash, a quarter of a second for a 12 MiB spec: made when
+  // first asked for (a status probe, a cached response), not on the way to serving.
+  const currentStatus = (): SchemaStatus => copyWith(status, { version: schemaVersion(schema) });
+  return { current: () => schema, config: () => config, status: currentStatus, degradedSources: () => status.degradedSources ?? [], reload, settle };
 }
 
-function statusOf({ schema, degraded }: Composed): SchemaStatus {
-  return { version: schemaVersion(schema), loadedAt: new Date(), ...(degraded.length ? { degradedSources: degraded } : {}) };
+function statusOf({ degraded }: Composed): Omit<SchemaStatus, 'version'> {
+  return { loadedAt: new Date(), ...(degraded.length ? { degradedSources: degraded } : {}) };
 }
 
 function describeChange(reason: string, { added, removed }: { added: string[]; removed: string[] }): string {
