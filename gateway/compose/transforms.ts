@@ -29,7 +29,7 @@ import type { SubschemaConfig, Transform } from '@graphql-tools/delegate';
 import { correctASTNodes, renameType, rewireTypes, transformInputValue, visitData, type ExecutionRequest, type ExecutionResult } from '@graphql-tools/utils';
 import { FilterInputObjectFields, FilterInterfaceFields, FilterObjectFields, FilterRootFields, FilterTypes } from '@graphql-tools/wrap';
 import type { SourceTransforms } from '../config/schema';
-import { copyWith } from '../shared/copy-with';
+import { copyWith, shallowCopy } from '../shared/copy-with';
 import type { NamingMaps } from './naming';
 
 type RootOperation = 'Query' | 'Mutation' | 'Subscription';
@@ -297,7 +297,7 @@ class RenameTypesAndFields implements Transform {
         const name = variable.name.value;
         const inputType = variables[name] == null ? undefined : typeFromAST(this.transformed!, type);
         if (!isInputType(inputType) || !isInputObjectType(getNamedType(inputType))) continue;
-        const values = (raw ??= { ...variables });
+        const values = (raw ??= shallowCopy(variables));
         values[name] = transformInputValue(inputType, variables[name], null, (objectType, value: Record<string, unknown>) => {
           const rawNames = this.rawInputFields.get(objectType.name);
           if (!rawNames) return value;
