@@ -49,6 +49,17 @@ export async function stopAll(graceMs = 3_000): Promise<void> {
   }
 }
 
+/** SIGTERM one child, then SIGKILL it if it is still running after `graceMs`. */
+export async function stop(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  if (!(await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]))) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
 function exitDescription(child: ChildProcess): string {
   return child.signalCode ? `signal ${child.signalCode}` : `code ${String(child.exitCode)}`;
 }

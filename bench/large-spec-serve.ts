@@ -7,11 +7,11 @@
  * composition config is written here (a one-subgraph mesh.config.ts, beside its installation so
  * that it resolves the peer's packages); no code of the peer is copied.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GATEWAY_NODE_FLAGS, REPO_ROOT, freePort, track, waitFor } from './children';
+import { GATEWAY_NODE_FLAGS, REPO_ROOT, freePort, stop, track, waitFor } from './children';
 import { generateSpec, median, runsRow, timedRun, type TimedRun } from './large-spec';
 
 /** VmHWM of the process and its children (the peer's CLI could fork its server). */
@@ -30,13 +30,6 @@ function peakRssMiB(pid: number): number {
     }
   });
   return Math.max(...kib) / 1024;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGKILL');
-  await exited;
 }
 
 /** Spawns a gateway, polls `{ __typename }` every 20 ms until it answers, reads its peak RSS, stops it. */

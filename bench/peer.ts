@@ -15,9 +15,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, cpSync, existsSync, openSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { GATEWAY_NODE_FLAGS, REPO_ROOT, freePort, stopAll, track, waitFor } from './children';
+import { GATEWAY_NODE_FLAGS, REPO_ROOT, freePort, stop, stopAll, track, waitFor } from './children';
 import { coldStartRows } from './cold-start';
 import { largeSpecRows } from './large-spec';
 import { largeSpecServeRows } from './large-spec-serve';
@@ -91,15 +90,6 @@ function startChild(command: string, args: string[], cwd: string, env: NodeJS.Pr
   return child;
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  if (!(await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]))) {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
 
 
 const { query, variables } = (JSON.parse(readFileSync(QUERIES, 'utf8')) as { queries: Array<{ query: string; variables: unknown }> }).queries[0];
