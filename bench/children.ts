@@ -4,7 +4,7 @@
  * and killed outright if the bench exits without calling it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -173,6 +173,32 @@ export async function startGateway(
 }
 
 // ---- resource sampling (Linux /proc) ------------------------------------------------------------
+
+/** Does a GraphQL POST of `body` to `url` answer with data and no errors? */
+export async function answers(url: string, body: unknown): Promise<boolean> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(2_000) });
+  const json = (await response.json()) as { data?: unknown; errors?: unknown };
+  return response.ok && json.errors === undefined && json.data !== undefined;
+}
+
+/** The process and its descendants (the peer's CLI may fork its server), for RSS and CPU. */
+export function processTree(root: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...(parents.get(tree[i]) ?? []));
+  return tree;
+}
+
 
 function rssKiB(pid: number): number {
   try {

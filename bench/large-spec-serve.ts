@@ -11,18 +11,12 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GATEWAY_NODE_FLAGS, REPO_ROOT, freePort, stop, track, waitFor } from './children';
+import { GATEWAY_NODE_FLAGS, REPO_ROOT, answers, freePort, processTree, stop, track, waitFor } from './children';
 import { generateSpec, median, runsRow, timedRun, type TimedRun } from './large-spec';
 
-/** VmHWM of the process and its children (the peer's CLI could fork its server). */
+/** The highest VmHWM in the process's tree (the peer's CLI could fork its server). */
 function peakRssMiB(pid: number): number {
-  const pids = [pid];
-  try {
-    pids.push(...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
-  } catch {
-    // no children file: the process alone
-  }
-  const kib = pids.map((p) => {
+  const kib = processTree(pid).map((p) => {
     try {
       return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
     } catch {
@@ -41,10 +35,7 @@ async function firstAnswer(label: string, command: string, args: (port: number) 
   const child = track(spawn(command, args(port), { cwd, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', log, log] }));
   closeSync(log);
   try {
-    const ms = await waitFor(label, child, started, async () => {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}', signal: AbortSignal.timeout(2_000) });
-      return response.ok && ((await response.json()) as { data?: { __typename?: string } }).data?.__typename !== undefined;
-    });
+    const ms = await waitFor(label, child, started, () => answers(url, { query: '{ __typename }' }));
     return { ms, peakRssMiB: peakRssMiB(child.pid ?? 0) };
   } finally {
     await stop(child);

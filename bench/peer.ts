@@ -12,11 +12,11 @@
  * installs it (~500 MB). No test depends on any of this.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, cpSync, existsSync, openSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, openSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { GATEWAY_NODE_FLAGS, REPO_ROOT, freePort, stop, stopAll, track, waitFor } from './children';
+import { GATEWAY_NODE_FLAGS, REPO_ROOT, answers, freePort, processTree, stop, stopAll, track, waitFor } from './children';
 import { coldStartRows } from './cold-start';
 import { largeSpecRows } from './large-spec';
 import { largeSpecServeRows } from './large-spec-serve';
@@ -95,30 +95,6 @@ function startChild(command: string, args: string[], cwd: string, env: NodeJS.Pr
 const { query, variables } = (JSON.parse(readFileSync(QUERIES, 'utf8')) as { queries: Array<{ query: string; variables: unknown }> }).queries[0];
 const Q1 = { query, variables };
 const PEER_Q1 = { query: 'query Q1($id: Int!) { getUser(id: $id) { id name email role } }', variables: { id: 1 } };
-
-async function answers(url: string, body: unknown): Promise<boolean> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(2_000) });
-  const json = (await response.json()) as { data?: unknown; errors?: unknown };
-  return response.ok && json.errors === undefined && json.data !== undefined;
-}
-
-/** The process and its descendants (the peer's CLI may fork its server), for RSS and CPU. */
-function processTree(root: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++) tree.push(...(parents.get(tree[i]) ?? []));
-  return tree;
-}
 
 // ---- one gateway under the driver ----------------------------------------------------------------
 
