@@ -22,27 +22,32 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function usePurgeEndpoint({ store, authorize, typeNames }: PurgeEndpointOptions): Plugin {
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== PURGE_PATH) return;
-      const reply = (status: number, body: unknown) => endResponse(fetchAPI.Response.json(body, { status, headers: status === 405 ? { allow: 'POST' } : {} }));
-      const fail = (status: number, code: string, message: string) => reply(status, { errors: [{ message, extensions: { code } }] });
-      if (request.method !== 'POST') return fail(405, 'METHOD_NOT_ALLOWED', 'use POST');
-      if (!(await authorize(request))) return fail(403, 'FORBIDDEN', 'purging the cache needs an admin identity');
-      const target = await purgeTargetOf(request, url);
-      if (typeof target === 'string') return fail(400, 'BAD_REQUEST', target);
-      const known = typeNames?.();
-      if (target.type !== undefined && known && !known.includes(target.type)) {
-        const close = closestName(target.type, known);
-        return fail(400, 'BAD_REQUEST', `"type": ${target.type} is not a type of the schema${close ? ` (did you mean "${close}"?)` : ''}; nothing was purged`);
-      }
-      const scope = target.type === undefined ? 'all' : target.id === undefined ? 'type' : 'entity';
-      try {
-        reply(200, { purged: await store.purge(target), scope });
-      } catch (error) {
-        fail(503, 'CACHE_UNAVAILABLE', `the cache store did not answer: ${error instanceof Error ? error.message : String(error)}`);
-      }
+    // Synchronous for every other path (a promise would take later hooks off the promise-free path,
+    // ../shared/sync-promise-helpers).
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname === PURGE_PATH) return purge(request, url, endResponse, fetchAPI);
     },
   };
+
+  async function purge(request: Request, url: URL, endResponse: (response: Response) => void, fetchAPI: { Response: typeof Response }): Promise<void> {
+    const reply = (status: number, body: unknown) => endResponse(fetchAPI.Response.json(body, { status, headers: status === 405 ? { allow: 'POST' } : {} }));
+    const fail = (status: number, code: string, message: string) => reply(status, { errors: [{ message, extensions: { code } }] });
+    if (request.method !== 'POST') return fail(405, 'METHOD_NOT_ALLOWED', 'use POST');
+    if (!(await authorize(request))) return fail(403, 'FORBIDDEN', 'purging the cache needs an admin identity');
+    const target = await purgeTargetOf(request, url);
+    if (typeof target === 'string') return fail(400, 'BAD_REQUEST', target);
+    const known = typeNames?.();
+    if (target.type !== undefined && known && !known.includes(target.type)) {
+      const close = closestName(target.type, known);
+      return fail(400, 'BAD_REQUEST', `"type": ${target.type} is not a type of the schema${close ? ` (did you mean "${close}"?)` : ''}; nothing was purged`);
+    }
+    const scope = target.type === undefined ? 'all' : target.id === undefined ? 'type' : 'entity';
+    try {
+      reply(200, { purged: await store.purge(target), scope });
+    } catch (error) {
+      fail(503, 'CACHE_UNAVAILABLE', `the cache store did not answer: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 }
 
 /** The target, or what is wrong with the request. */

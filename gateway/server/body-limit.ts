@@ -16,7 +16,9 @@ import type { Plugin } from 'graphql-yoga';
  */
 export function useBodyLimit(maxBodyBytes: number): Plugin {
   return {
-    async onRequest({ request, setRequest, endResponse, fetchAPI, serverContext }) {
+    // Synchronous unless a body without Content-Length must be read: a hook that returns a promise
+    // takes every later onRequest hook off the promise-free path (../shared/sync-promise-helpers).
+    onRequest({ request, setRequest, endResponse, fetchAPI, serverContext }) {
       if (request.method === 'GET' || request.method === 'HEAD') return;
       const refuse = (found: string) => endResponse(tooLarge(fetchAPI, maxBodyBytes, found, serverContext));
       const declared = request.headers.get('content-length');
@@ -27,22 +29,29 @@ export function useBodyLimit(maxBodyBytes: number): Plugin {
         return;
       }
       if (!request.body) return;
-      const reader = request.body.getReader();
-      const chunks: Uint8Array[] = [];
-      let size = 0;
-      for (let next = await reader.read(); !next.done; next = await reader.read()) {
-        size += next.value.byteLength;
-        if (size > maxBodyBytes) {
-          // The rest is left unread: the socket is closed after the answer (see tooLarge).
-          reader.releaseLock();
-          refuse(`more than ${maxBodyBytes} bytes`);
-          return;
-        }
-        chunks.push(next.value);
-      }
-      setRequest(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks), signal: request.signal }));
+      return readWithin(request.body, maxBodyBytes, refuse, (chunks) =>
+        setRequest(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks), signal: request.signal })),
+      );
     },
   };
+}
+
+/** Reads a body that declared no length, refusing it as soon as it passes `maxBodyBytes`. */
+async function readWithin(stream: ReadableStream<Uint8Array>, maxBodyBytes: number, refuse: (found: string) => void, done: (chunks: Uint8Array[]) => void): Promise<void> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    size += next.value.byteLength;
+    if (size > maxBodyBytes) {
+      // The rest is left unread: the socket is closed after the answer (see tooLarge).
+      reader.releaseLock();
+      refuse(`more than ${maxBodyBytes} bytes`);
+      return;
+    }
+    chunks.push(next.value);
+  }
+  done(chunks);
 }
 
 function tooLarge(fetchAPI: { Response: typeof Response }, max: number, found: string, serverContext: unknown): Response {

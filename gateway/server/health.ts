@@ -25,40 +25,45 @@ export interface HealthEndpointOptions {
  */
 export function useHealthEndpoints({ status, probed }: HealthEndpointOptions): Plugin {
   return {
-    async onRequest({ url, endResponse, fetchAPI }) {
+    // Synchronous for every other path (a promise would take later hooks off the promise-free path,
+    // ../shared/sync-promise-helpers).
+    onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname === '/healthz') {
         endResponse(new fetchAPI.Response(JSON.stringify({ status: 'ok' }), { headers: { 'content-type': 'application/json; charset=utf-8' } }));
         return;
       }
-      if (url.pathname !== '/readyz') return;
-      await probed();
-      const sources: SourceReadiness[] = status.sources().map(({ source, instances }) => {
-        const healthyInstances = instances.filter((instance) => instance.healthy && instance.circuit !== 'open').length;
-        return {
-          name: source,
-          reachable: healthyInstances > 0,
-          healthyInstances,
-          instances: instances.length,
-          detail: `${healthyInstances} of ${instances.length} instances healthy`,
-        };
-      });
-      const schema = status.schema();
-      const ready = sources.every((source) => source.reachable);
-      const body = {
-        status: ready ? 'ready' : 'not_ready',
-        schema: 'composed',
-        schemaVersion: schema.version,
-        ...(schema.lastReloadError ? { lastReloadError: schema.lastReloadError } : {}),
-        ...(schema.restartRequired ? { restartRequired: schema.restartRequired } : {}),
-        ...(schema.degradedSources ? { degradedSources: schema.degradedSources } : {}),
-        sources,
-      };
-      endResponse(
-        new fetchAPI.Response(JSON.stringify(body), {
-          status: ready ? 200 : 503,
-          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-        }),
-      );
+      if (url.pathname === '/readyz') return readiness(endResponse, fetchAPI);
     },
   };
+
+  async function readiness(endResponse: (response: Response) => void, fetchAPI: { Response: typeof Response }): Promise<void> {
+    await probed();
+    const sources: SourceReadiness[] = status.sources().map(({ source, instances }) => {
+      const healthyInstances = instances.filter((instance) => instance.healthy && instance.circuit !== 'open').length;
+      return {
+        name: source,
+        reachable: healthyInstances > 0,
+        healthyInstances,
+        instances: instances.length,
+        detail: `${healthyInstances} of ${instances.length} instances healthy`,
+      };
+    });
+    const schema = status.schema();
+    const ready = sources.every((source) => source.reachable);
+    const body = {
+      status: ready ? 'ready' : 'not_ready',
+      schema: 'composed',
+      schemaVersion: schema.version,
+      ...(schema.lastReloadError ? { lastReloadError: schema.lastReloadError } : {}),
+      ...(schema.restartRequired ? { restartRequired: schema.restartRequired } : {}),
+      ...(schema.degradedSources ? { degradedSources: schema.degradedSources } : {}),
+      sources,
+    };
+    endResponse(
+      new fetchAPI.Response(JSON.stringify(body), {
+        status: ready ? 200 : 503,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      }),
+    );
+  }
 }

@@ -70,24 +70,29 @@ export function useStatusPage({ usage, status, authorize, instanceId, path = '/_
     };
   };
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== path && url.pathname !== `${path}/usage`) return;
-      const headers = { 'cache-control': 'no-store', 'x-tessera-instance': instanceId };
-      if (request.method !== 'GET' && request.method !== 'HEAD') {
-        endResponse(new fetchAPI.Response(null, { status: 405, headers: { ...headers, allow: 'GET, HEAD' } }));
-        return;
-      }
-      // The page itself holds no figures: anyone may load it; the figures need `authorize`.
-      if (url.pathname !== path && !(await authorize(request))) {
-        const body = { errors: [{ message: 'The usage figures need an admin credential (the page reads a token from #token=…).', extensions: { code: 'FORBIDDEN' } }] };
-        endResponse(new fetchAPI.Response(JSON.stringify(body), { status: 403, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' } }));
-        return;
-      }
-      endResponse(
-        url.pathname === path
-          ? new fetchAPI.Response(html, { headers: { ...headers, 'content-type': 'text/html; charset=utf-8' } })
-          : new fetchAPI.Response(JSON.stringify(await report()), { headers: { ...headers, 'content-type': 'application/json; charset=utf-8' } }),
-      );
+    // Synchronous for every other path (a promise would take later hooks off the promise-free path,
+    // ../shared/sync-promise-helpers).
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname === path || url.pathname === `${path}/usage`) return serve(request, url, endResponse, fetchAPI);
     },
   };
+
+  async function serve(request: Request, url: URL, endResponse: (response: Response) => void, fetchAPI: { Response: typeof Response }): Promise<void> {
+    const headers = { 'cache-control': 'no-store', 'x-tessera-instance': instanceId };
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      endResponse(new fetchAPI.Response(null, { status: 405, headers: { ...headers, allow: 'GET, HEAD' } }));
+      return;
+    }
+    // The page itself holds no figures: anyone may load it; the figures need `authorize`.
+    if (url.pathname !== path && !(await authorize(request))) {
+      const body = { errors: [{ message: 'The usage figures need an admin credential (the page reads a token from #token=…).', extensions: { code: 'FORBIDDEN' } }] };
+      endResponse(new fetchAPI.Response(JSON.stringify(body), { status: 403, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' } }));
+      return;
+    }
+    endResponse(
+      url.pathname === path
+        ? new fetchAPI.Response(html, { headers: { ...headers, 'content-type': 'text/html; charset=utf-8' } })
+        : new fetchAPI.Response(JSON.stringify(await report()), { headers: { ...headers, 'content-type': 'application/json; charset=utf-8' } }),
+    );
+  }
 }
