@@ -103,25 +103,38 @@ export function handleMaybePromise(input: Step, onSuccess?: Step, onError?: Step
   return value;
 }
 
-/** The library's `iterateAsync`, over the handleMaybePromise above. */
+/**
+ * The library's `iterateAsync`: synchronous steps run in a loop, with nothing allocated per step but
+ * its `endEarly` (each step's own, as in the library, so a stale one ends nothing). A step that
+ * returns a promise-like hands the rest to the library's handleMaybePromise, which resumes this
+ * loop once it settles; a step that throws throws to the caller, as the library's unfaked
+ * rejection does.
+ */
 export function iterateAsync<T>(items: Iterable<T>, callback: (item: T, endEarly: () => void, index: number) => unknown, results?: unknown[]): unknown {
   if ((items as { length?: number } | undefined)?.length === 0) return undefined;
   const iterator = items[Symbol.iterator]();
   let index = 0;
   const iterate = (): unknown => {
-    const next = iterator.next();
-    if (next.done) return undefined;
-    let endedEarly = false;
-    const endEarly = () => {
-      endedEarly = true;
-    };
-    return handleMaybePromise(
-      () => callback(next.value, endEarly, index++),
-      (result) => {
-        if (result) results?.push(result);
-        return endedEarly ? undefined : iterate();
-      },
-    );
+    for (;;) {
+      const next = iterator.next();
+      if (next.done) return undefined;
+      let endedEarly = false;
+      const endEarly = () => {
+        endedEarly = true;
+      };
+      const result = callback(next.value, endEarly, index++);
+      if (isPromiseLike(result)) {
+        return library.handleMaybePromise(
+          () => result,
+          (settled) => {
+            if (settled) results?.push(settled);
+            return endedEarly ? undefined : iterate();
+          },
+        );
+      }
+      if (result) results?.push(result);
+      if (endedEarly) return undefined;
+    }
   };
   return iterate();
 }

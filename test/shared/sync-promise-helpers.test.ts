@@ -135,6 +135,11 @@ const HOOK_LISTS: Record<string, Hook[]> = {
   ],
   'one rejects': [(log) => void log.push('a'), (log) => (log.push('b'), rejected(new Error('hook rejected'))), (log) => void log.push('never')],
   'waits, then ends early': [(log) => (log.push('a'), Promise.resolve(undefined)), (log, endEarly) => (log.push('b'), endEarly()), (log) => void log.push('never')],
+  'a stale endEarly ends nothing': (() => {
+    let first: (() => void) | undefined;
+    const hooks: Hook[] = [(log, endEarly) => ((first = endEarly), void log.push('a')), (log) => (first!(), void log.push('b')), (log) => void log.push('c')];
+    return hooks;
+  })(),
   empty: [],
 };
 
