@@ -103,7 +103,8 @@ export function createUpstreamClient(options: UpstreamFetchOptions): ContextualF
 
   return async (url, init, context, info) => {
     const method = (init?.method ?? 'GET').toUpperCase();
-    const operation = operationOf(method, new URL(url));
+    const parsed = new URL(url);
+    const operation = operationOf(method, parsed);
     const outgoing = headerRecord(init?.headers);
     const incoming = requestHeadersOf(context);
     if (incoming) {
@@ -127,7 +128,8 @@ export function createUpstreamClient(options: UpstreamFetchOptions): ContextualF
       if (!instance) throw new UpstreamCircuitOpenError(source.name);
       tried.add(instance);
       const attemptUrl = instanceUrl(url, base, instance.url);
-      const target = new URL(attemptUrl);
+      // Parsed once when the attempt goes where the loader said (one instance, or the first).
+      const target = attemptUrl === url ? parsed : new URL(attemptUrl);
       const { origin } = target;
       const span = trace?.({ source: source.name, instance: origin, operation, method, url: target }, context);
       const started = performance.now();

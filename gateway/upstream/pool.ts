@@ -44,6 +44,8 @@ export function createUpstreamPool(source: SourceConfig, retryBudget: { ratio: n
     dispatcher,
     budget: createRetryBudget(retryBudget),
     pick(tried) {
+      // One instance, the usual case: the lists below would all hold it or all be empty.
+      if (instances.length === 1) return instances[0].acceptsCalls() ? instances[0] : undefined;
       const open = instances.filter((instance) => instance.acceptsCalls());
       // When no instance is known healthy, health may be stale: every instance with a closed circuit
       // is tried rather than failing the call (as Envoy's panic threshold does).
