@@ -206,7 +206,7 @@ export async function createGateway(config: TesseraConfig, options: GatewayOptio
       useOperationNameCheck(), // an operationName the document lacks, or several operations and none named → 400 naming them
       useVariableErrorCodes(), // variables that do not fit their types → BAD_USER_INPUT
       useErrorLocations(), // errors of delegated fields get the locations of the client's fields at their path
-      useAuthentication(authenticate), // bearer JWT or API key → context.identity, else 401
+      useAuthentication(authentication.verdictOf), // bearer JWT or API key → context.identity, else 401
       // (authorization: graphql-shield rules wrap the schema itself, see `compose` above → FORBIDDEN fields)
       // (field limits: rateLimits.fields wrap the resolvers, see `compose` above → null + RATE_LIMITED, no upstream call)
       // (input constraints: each OpenAPI source's fields check their arguments, see compose/openapi-subgraph.ts → BAD_USER_INPUT, no upstream call)

@@ -10,9 +10,14 @@ import { createJwtVerifier } from './jwt';
 /** Who sent this HTTP request: an Identity, null for anonymous, or an AuthenticationError thrown. */
 export type Authenticator = (request: Request) => Promise<Identity | null>;
 
+/** The same answer, synchronous unless a JWT is being verified (an AuthenticationError is thrown). */
+export type Verdict = (request: Request) => Identity | null | Promise<Identity | null>;
+
 export interface ReloadableAuthenticator {
   /** Who sent this request (verified once per request). */
   authenticate: Authenticator;
+  /** Who sent it, as the verdict authenticate gives, without a promise when there is nothing to wait for. */
+  verdictOf: Verdict;
   /** Follows a reloaded config: requests that arrive after it are verified with these settings. */
   update(config: AuthConfig): void;
 }
@@ -34,13 +39,25 @@ export function createAuthenticator(config: AuthConfig): ReloadableAuthenticator
   let settings = settingsOf(config);
   let verify = createVerifier(config);
   // A request keeps the verdict it got first, whichever settings a reload brings meanwhile.
-  const verdicts = createRequestState<Request, Promise<Identity | null>>('tessera.authenticated');
+  const verdicts = createRequestState<Request, Promise<Identity | null> | { identity: Identity | null } | { error: unknown }>('tessera.authenticated');
+  const verdictOf: Verdict = (request) => {
+    let verdict = verdicts.get(request);
+    if (!verdict) {
+      try {
+        const answer = verify(request);
+        verdict = answer instanceof Promise ? answer : { identity: answer };
+      } catch (error) {
+        verdict = { error };
+      }
+      verdicts.set(request, verdict);
+    }
+    if (verdict instanceof Promise) return verdict;
+    if ('error' in verdict) throw verdict.error;
+    return verdict.identity;
+  };
   return {
-    authenticate: (request) => {
-      let verdict = verdicts.get(request);
-      if (!verdict) verdicts.set(request, (verdict = verify(request)));
-      return verdict;
-    },
+    verdictOf,
+    authenticate: async (request) => verdictOf(request),
     update(next) {
       if (isDeepStrictEqual(settingsOf(next), settings)) return;
       settings = settingsOf(next);
@@ -49,11 +66,12 @@ export function createAuthenticator(config: AuthConfig): ReloadableAuthenticator
   };
 }
 
-function createVerifier(config: AuthConfig): Authenticator {
+/** Synchronous but for a JWT's verification, so that most requests build their context without a promise. */
+function createVerifier(config: AuthConfig): Verdict {
   const verifyJwt = config.jwt ? createJwtVerifier(config.jwt) : undefined;
   const lookupApiKey = createApiKeyLookup(config.apiKeys.keys);
   const keyHeader = config.apiKeys.header;
-  return async (request) => {
+  return (request) => {
     const authorization = request.headers.get('authorization');
     if (authorization) {
       const [scheme, token, extra] = authorization.trim().split(/\s+/);
@@ -79,15 +97,22 @@ function createVerifier(config: AuthConfig): Authenticator {
  * the context as `identity` (see identity.ts) for every later plugin and rule. A failure answers
  * 401 with a `WWW-Authenticate` challenge; nothing is executed.
  */
-export function useAuthentication(authenticate: Authenticator): Plugin<IdentityContext> {
+export function useAuthentication(verdictOf: Verdict): Plugin<IdentityContext> {
+  const refuse = (error: unknown): never => {
+    throw error instanceof AuthenticationError ? error.toGraphQLError() : error;
+  };
   return {
-    async onContextBuilding({ context, extendContext }) {
+    // Synchronous unless a JWT is being verified: a promise here would make every request's
+    // context, and the execution after it, wait for a later tick.
+    onContextBuilding({ context, extendContext }) {
+      let verdict: ReturnType<Verdict>;
       try {
-        extendContext({ identity: await authenticate(context.request) });
+        verdict = verdictOf(context.request);
       } catch (error) {
-        if (error instanceof AuthenticationError) throw error.toGraphQLError();
-        throw error;
+        return refuse(error);
       }
+      if (verdict instanceof Promise) return verdict.then((identity) => extendContext({ identity }), refuse);
+      extendContext({ identity: verdict });
     },
   };
 }

@@ -25,6 +25,23 @@ describe('the authenticator verifies each request once', () => {
     await expect(authenticate(request)).rejects.toThrow();
     await expect(authenticate(request)).rejects.toThrow();
   });
+
+  test('the verdict comes without a promise unless a JWT is verified, and agrees with authenticate', async () => {
+    const key = 'a-key-of-the-ops-team-0001';
+    const { verdictOf, authenticate } = createAuthenticator({ ...auth, apiKeys: { ...auth.apiKeys, keys: [{ client: 'ops', key, roles: [], scopes: [] }] } });
+    const anonymous = new Request('http://gateway.test/graphql');
+    expect(verdictOf(anonymous)).toBeNull();
+    const withKey = new Request('http://gateway.test/graphql', { headers: { 'x-api-key': key } });
+    expect(verdictOf(withKey)).toMatchObject({ subject: 'ops' });
+    expect(await authenticate(withKey)).toBe(verdictOf(withKey));
+    const unknownKey = new Request('http://gateway.test/graphql', { headers: { 'x-api-key': 'not-a-key' } });
+    expect(() => verdictOf(unknownKey)).toThrow('unknown API key in x-api-key');
+    await expect(authenticate(unknownKey)).rejects.toThrow('unknown API key in x-api-key');
+    const withJwt = new Request('http://gateway.test/graphql', { headers: await asUser('7', []) });
+    const pending = verdictOf(withJwt);
+    expect(pending).toBeInstanceOf(Promise);
+    expect(await pending).toMatchObject({ subject: '7' });
+  });
 });
 
 describe('the authenticator follows a reloaded config', () => {
