@@ -22,8 +22,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function usePurgeEndpoint({ store, authorize, typeNames }: PurgeEndpointOptions): Plugin {
   return {
-    // Synchronous for every other path (a promise would take later hooks off the promise-free path,
-    // ../shared/sync-promise-helpers).
+    // A promise only for its own path (why: shared/sync-promise-helpers).
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname === PURGE_PATH) return purge(request, url, endResponse, fetchAPI);
     },

@@ -25,8 +25,7 @@ export interface HealthEndpointOptions {
  */
 export function useHealthEndpoints({ status, probed }: HealthEndpointOptions): Plugin {
   return {
-    // Synchronous for every other path (a promise would take later hooks off the promise-free path,
-    // ../shared/sync-promise-helpers).
+    // A promise only for its own path (why: shared/sync-promise-helpers).
     onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname === '/healthz') {
         endResponse(new fetchAPI.Response(JSON.stringify({ status: 'ok' }), { headers: { 'content-type': 'application/json; charset=utf-8' } }));

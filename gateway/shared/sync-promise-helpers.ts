@@ -39,6 +39,11 @@ const library = { handleMaybePromise: helpers.handleMaybePromise };
  *
  * Installed only over the version they reproduce; another version is left as it is (and the test
  * says so, so that an upgrade is checked again).
+ *
+ * It only helps while hooks stay synchronous: the first one that returns a promise (an `async`
+ * function does, even when it returns at once) hands the rest of the iteration to the library.
+ * So Tessera's hooks return a promise only when they have something to wait for (the endpoints'
+ * own paths, a body to read, a reply to compress, a JWT to verify).
  */
 export function installSyncPromiseHelpers(): boolean {
   if (!REPRODUCED_VERSION.test(version)) return false;

@@ -70,8 +70,7 @@ export function useStatusPage({ usage, status, authorize, instanceId, path = '/_
     };
   };
   return {
-    // Synchronous for every other path (a promise would take later hooks off the promise-free path,
-    // ../shared/sync-promise-helpers).
+    // A promise only for its own path (why: shared/sync-promise-helpers).
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname === path || url.pathname === `${path}/usage`) return serve(request, url, endResponse, fetchAPI);
     },
