@@ -17,8 +17,10 @@ import {
   typeFromAST,
   visit,
   visitWithTypeInfo,
+  type ASTVisitor,
   type DocumentNode,
   type GraphQLNamedType,
+  type ObjectValueNode,
   type OperationTypeNode,
   type SelectionNode,
   type SelectionSetNode,
@@ -204,13 +206,15 @@ class RenameTypesAndFields implements Transform {
 
   transformRequest(request: ExecutionRequest): ExecutionRequest {
     let { document, variables } = request;
-    // Input fields first: variable types and the type info are in public names.
-    if (this.rawInputFields.size > 0) {
-      variables = this.rawVariables(document, variables);
-      if (this.typeInfo && holdsObjectLiteral(document)) document = this.rawObjectLiterals(document, this.typeInfo);
-    }
-    if (this.rawFields.size > 0 && this.typeInfo) {
-      document = this.renamesTopFieldsOnly && onlyFieldsAtTop(document) ? this.rawTopFields(document) : this.rawFieldsAnywhere(document, this.typeInfo);
+    // Variable types and the type info are in public names: read before any field is renamed.
+    if (this.rawInputFields.size > 0) variables = this.rawVariables(document, variables);
+    if (this.typeInfo) {
+      const literals = this.rawInputFields.size > 0 && holdsObjectLiteral(document);
+      const topOnly = this.rawFields.size > 0 && this.renamesTopFieldsOnly && onlyFieldsAtTop(document);
+      const nested = this.rawFields.size > 0 && !topOnly;
+      if (literals || nested) document = this.rawNamesTyped(document, this.typeInfo, literals, nested);
+      // After the typed visit: it looks root fields up by their public names.
+      if (topOnly) document = this.rawTopFields(document);
     }
     if (namesAnyType(document, this.rawTypes)) {
       document = visit(document, {
@@ -246,26 +250,35 @@ class RenameTypesAndFields implements Transform {
     return raw ?? variables;
   }
 
-  private rawObjectLiterals(document: DocumentNode, typeInfo: TypeInfo): DocumentNode {
-    return visit(
-      document,
-      visitWithTypeInfo(typeInfo, {
-        [Kind.OBJECT]: {
-          leave: (node) => {
-            const type = typeInfo.getInputType();
-            const rawNames = type && this.rawInputFields.get(getNamedType(type).name);
-            if (!rawNames) return undefined;
-            return {
-              ...node,
-              fields: node.fields.map((field) => {
-                const raw = rawNames.get(field.name.value);
-                return raw === undefined ? field : { ...field, name: { kind: Kind.NAME, value: raw } };
-              }),
-            };
-          },
+  /**
+   * Object literals' renamed input fields (`literals`) and renamed output fields at any depth
+   * (`fields`) by their raw names, in one visit with type info (each needs the type a node is of).
+   */
+  private rawNamesTyped(document: DocumentNode, typeInfo: TypeInfo, literals: boolean, fields: boolean): DocumentNode {
+    const visitor: ASTVisitor = {
+      [Kind.OBJECT]: {
+        leave: (node: ObjectValueNode) => {
+          const type = literals ? typeInfo.getInputType() : undefined;
+          const rawNames = type && this.rawInputFields.get(getNamedType(type).name);
+          if (!rawNames) return undefined;
+          return {
+            ...node,
+            fields: node.fields.map((field) => {
+              const raw = rawNames.get(field.name.value);
+              return raw === undefined ? field : { ...field, name: { kind: Kind.NAME, value: raw } };
+            }),
+          };
         },
-      }),
-    );
+      },
+      [Kind.SELECTION_SET]: {
+        leave: (node: SelectionSetNode) => {
+          const parentType = fields ? typeInfo.getParentType() : undefined;
+          const names = parentType && this.rawFields.get(parentType.name);
+          return names ? rawSelections(node, names) : undefined;
+        },
+      },
+    };
+    return visit(document, visitWithTypeInfo(typeInfo, visitor));
   }
 
   transformResult(result: ExecutionResult): ExecutionResult {
@@ -287,21 +300,6 @@ class RenameTypesAndFields implements Transform {
       return names ? { ...definition, selectionSet: rawSelections(definition.selectionSet, names) } : definition;
     });
     return { ...document, definitions };
-  }
-
-  private rawFieldsAnywhere(document: DocumentNode, typeInfo: TypeInfo): DocumentNode {
-    return visit(
-      document,
-      visitWithTypeInfo(typeInfo, {
-        [Kind.SELECTION_SET]: {
-          leave: (node) => {
-            const parentType = typeInfo.getParentType();
-            const names = parentType && this.rawFields.get(parentType.name);
-            return names ? rawSelections(node, names) : undefined;
-          },
-        },
-      }),
-    );
   }
 }
 
