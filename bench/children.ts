@@ -39,14 +39,7 @@ process.once('exit', () => {
 
 /** SIGTERM every child, then SIGKILL whatever is still running after `graceMs`. */
 export async function stopAll(graceMs = 3_000): Promise<void> {
-  const running = [...children];
-  const exited = running.map((child) => new Promise<void>((resolve) => child.once('exit', () => resolve())));
-  for (const child of running) child.kill('SIGTERM');
-  const allExited = Promise.all(exited).then(() => true);
-  if (!(await Promise.race([allExited, sleep(graceMs).then(() => false)]))) {
-    for (const child of children) child.kill('SIGKILL');
-    await allExited;
-  }
+  await Promise.all([...children].map((child) => stop(child, graceMs)));
 }
 
 /** SIGTERM one child, then SIGKILL it if it is still running after `graceMs`. */
@@ -187,8 +180,7 @@ export function processTree(root: number): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const ppid = Number(statFields(Number(entry))[1]);
       parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
     } catch {
       // gone meanwhile
@@ -199,20 +191,25 @@ export function processTree(root: number): number[] {
   return tree;
 }
 
-
-function rssKiB(pid: number): number {
+/** A memory figure of /proc/<pid>/status in KiB: VmRSS now, or VmHWM (the peak so far). */
+export function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   } catch {
     return 0; // process gone, or not Linux
   }
 }
 
+/** The fields of /proc/<pid>/stat after the command name: [0] is field 3 (state), [1] the parent's pid. */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** utime + stime in seconds; Linux reports them in clock ticks of 1/100 s. */
 function cpuSeconds(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
+    const fields = statFields(pid);
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return Number.NaN;
@@ -230,14 +227,14 @@ export interface ProcessUsage {
 export function sampleProcess(pid: number, intervalMs = 250): { stop(): ProcessUsage } {
   const cpuStart = cpuSeconds(pid);
   const started = performance.now();
-  let peakKiB = rssKiB(pid);
+  let peakKiB = statusKiB(pid, 'VmRSS');
   const timer = setInterval(() => {
-    peakKiB = Math.max(peakKiB, rssKiB(pid));
+    peakKiB = Math.max(peakKiB, statusKiB(pid, 'VmRSS'));
   }, intervalMs);
   return {
     stop() {
       clearInterval(timer);
-      peakKiB = Math.max(peakKiB, rssKiB(pid));
+      peakKiB = Math.max(peakKiB, statusKiB(pid, 'VmRSS'));
       const cpu = cpuSeconds(pid) - cpuStart;
       const wall = (performance.now() - started) / 1000;
       return { peakRssMiB: peakKiB / 1024, cpuPercent: (cpu * 100) / wall, cpuSeconds: cpu };

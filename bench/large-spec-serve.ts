@@ -8,22 +8,15 @@
  * that it resolves the peer's packages); no code of the peer is copied.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GATEWAY_NODE_FLAGS, REPO_ROOT, answers, freePort, processTree, stop, track, waitFor } from './children';
+import { GATEWAY_NODE_FLAGS, REPO_ROOT, answers, freePort, processTree, statusKiB, stop, track, waitFor } from './children';
 import { generateSpec, median, runsRow, timedRun, type TimedRun } from './large-spec';
 
 /** The highest VmHWM in the process's tree (the peer's CLI could fork its server). */
 function peakRssMiB(pid: number): number {
-  const kib = processTree(pid).map((p) => {
-    try {
-      return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      return 0;
-    }
-  });
-  return Math.max(...kib) / 1024;
+  return Math.max(...processTree(pid).map((p) => statusKiB(p, 'VmHWM'))) / 1024;
 }
 
 /** Spawns a gateway, polls `{ __typename }` every 20 ms until it answers, reads its peak RSS, stops it. */
